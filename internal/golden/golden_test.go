@@ -1,0 +1,28 @@
+package golden
+
+import "testing"
+
+func TestReadScans(t *testing.T) {
+	f := Open(t, "scans.npz")
+	a := f.Get(t, "hilbert_4")
+	want := []int64{0, 1, 5, 4, 8, 12, 13, 9, 10, 14, 15, 11, 7, 6, 2, 3}
+	if len(a.Ints) != len(want) {
+		t.Fatalf("hilbert_4 has %d entries, want %d", len(a.Ints), len(want))
+	}
+	for i := range want {
+		if a.Ints[i] != want[i] {
+			t.Fatalf("hilbert_4[%d] = %d, want %d (README example)", i, a.Ints[i], want[i])
+		}
+	}
+	if _, err := f.Read("no_such_array"); err == nil {
+		t.Fatal("reading a missing array gave no error")
+	}
+}
+
+func TestReadFloat(t *testing.T) {
+	f := Open(t, "patch_expand.npz")
+	a := f.Get(t, "expand.weight")
+	if len(a.Shape) != 2 || a.Shape[0] != 32 || a.Shape[1] != 16 || len(a.Data) != 512 {
+		t.Fatalf("expand.weight shape %v len %d", a.Shape, len(a.Data))
+	}
+}

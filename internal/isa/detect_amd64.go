@@ -1,0 +1,16 @@
+//go:build amd64 && !purego
+
+package isa
+
+import "golang.org/x/sys/cpu"
+
+func detect() Level {
+	x := cpu.X86
+	if x.HasAVX512F && x.HasAVX512BW && x.HasAVX512DQ && x.HasAVX512VL {
+		return AVX512
+	}
+	if x.HasAVX2 && x.HasFMA {
+		return AVX2
+	}
+	return Generic
+}
