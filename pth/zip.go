@@ -1,0 +1,140 @@
+package pth
+
+import (
+	"archive/zip"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+
+	"github.com/nlpodyssey/gopickle/types"
+)
+
+// openZip reads a zip-format checkpoint: <top>/data.pkl is the pickle and
+// each storage key k is the record <top>/data/k, read when first needed.
+func openZip(f *os.File) (*archive, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	zr, err := zip.NewReader(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("not a readable zip archive (truncated?): %w", err)
+	}
+	records := make(map[string]*zip.File, len(zr.File))
+	for _, zf := range zr.File {
+		records[zf.Name] = zf
+	}
+	top, err := topDir(zr.File)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkByteOrder(records[top+"/byteorder"]); err != nil {
+		return nil, err
+	}
+	obj, err := unpickleZip(records, top)
+	if err != nil {
+		return nil, err
+	}
+	return &archive{top: obj, close: func() { f.Close() }}, nil
+}
+
+// topDir finds the archive's one top folder holding data.pkl.
+func topDir(files []*zip.File) (string, error) {
+	var tops []string
+	for _, zf := range files {
+		dir, base := path.Split(zf.Name)
+		if base == "constants.pkl" {
+			return "", fmt.Errorf("this is a TorchScript archive (torch.jit.save), not a torch.save checkpoint")
+		}
+		if base == "data.pkl" && strings.Count(zf.Name, "/") == 1 {
+			tops = append(tops, strings.TrimSuffix(dir, "/"))
+		}
+	}
+	if len(tops) != 1 {
+		return "", fmt.Errorf("zip archive has %d <top>/data.pkl records, want 1 (not a torch.save file?)", len(tops))
+	}
+	return tops[0], nil
+}
+
+// checkByteOrder rejects big-endian archives; absent means little-endian.
+func checkByteOrder(zf *zip.File) error {
+	if zf == nil {
+		return nil
+	}
+	b, err := readRecord(zf, 16)
+	if err != nil {
+		return fmt.Errorf("record %s: %w", zf.Name, err)
+	}
+	if s := strings.TrimSpace(string(b)); s != "little" {
+		return fmt.Errorf("byte order %q is not supported (only little-endian)", s)
+	}
+	return nil
+}
+
+func unpickleZip(records map[string]*zip.File, top string) (any, error) {
+	pkl := records[top+"/data.pkl"]
+	rc, err := pkl.Open()
+	if err != nil {
+		return nil, fmt.Errorf("record %s: %w", pkl.Name, err)
+	}
+	defer rc.Close()
+	seen := map[string]*storage{}
+	obj, err := unpickle(rc, func(id *types.Tuple) (any, error) {
+		s, err := storageArgs(id)
+		if err != nil {
+			return nil, err
+		}
+		if old, ok := seen[s.key]; ok {
+			return old, nil
+		}
+		s.fetch = zipFetch(records[top+"/data/"+s.key], s, top)
+		seen[s.key] = s
+		return s, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", pkl.Name, err)
+	}
+	return obj, nil
+}
+
+// zipFetch reads a storage record, insisting on exactly the declared size.
+func zipFetch(zf *zip.File, s *storage, top string) func() ([]byte, error) {
+	return func() ([]byte, error) {
+		if zf == nil {
+			return nil, fmt.Errorf("storage record %s/data/%s is missing", top, s.key)
+		}
+		if s.size == 0 {
+			return nil, fmt.Errorf("storage %q: unknown element size of %s", s.key, s.class)
+		}
+		want := int64(s.numel) * int64(s.size)
+		if zf.UncompressedSize64 != uint64(want) {
+			return nil, fmt.Errorf("storage record %s holds %d bytes, want %d (%d × %s)",
+				zf.Name, zf.UncompressedSize64, want, s.numel, s.class)
+		}
+		b, err := readRecord(zf, want)
+		if err != nil {
+			return nil, fmt.Errorf("storage record %s: %w", zf.Name, err)
+		}
+		return b, nil
+	}
+}
+
+// readRecord reads a whole record of at most limit bytes. Reading to EOF
+// makes archive/zip verify the record's CRC-32.
+func readRecord(zf *zip.File, limit int64) ([]byte, error) {
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("record is larger than %d bytes", limit)
+	}
+	return b, nil
+}
