@@ -6,7 +6,9 @@
 package golden
 
 import (
+	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -147,8 +149,16 @@ func (f *File) Read(name string) (*Array, error) {
 				a.Data[i] = float32(v)
 			}
 		}
-	case "<i8", "<i4", "|u1", "|b1", "<u2", "|i1":
+	case "<i8", "<i4":
 		err = f.r.Read(key, &a.Ints)
+	case "|u1", "|b1":
+		var u []uint8
+		if err = f.r.Read(key, &u); err == nil {
+			a.Ints = make([]int64, len(u))
+			for i, v := range u {
+				a.Ints[i] = int64(v)
+			}
+		}
 	default:
 		err = fmt.Errorf("unsupported dtype %s", h.Descr.Type)
 	}
@@ -163,4 +173,46 @@ func trimNpy(k string) string {
 		return k[:len(k)-4]
 	}
 	return k
+}
+
+// Strings reads a 1-D numpy unicode array (dtype '<Un', UTF-32LE with NUL
+// padding), such as train_steps.npz's decay_params.
+func (f *File) Strings(name string) ([]string, error) {
+	h := f.r.Header(name + ".npy")
+	if h == nil {
+		return nil, fmt.Errorf("%s: no array %q", f.Path, name)
+	}
+	dtype := strings.Trim(h.Descr.Type, "'\"")
+	var width int
+	if _, err := fmt.Sscanf(dtype, "<U%d", &width); err != nil || len(h.Descr.Shape) != 1 {
+		return nil, fmt.Errorf("%s: array %q is %s %v, not a 1-D unicode array", f.Path, name, dtype, h.Descr.Shape)
+	}
+	rc, err := f.r.Open(name + ".npy")
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	raw, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: array %q: %w", f.Path, name, err)
+	}
+	n := h.Descr.Shape[0]
+	size := n * width * 4
+	if len(raw) < size {
+		return nil, fmt.Errorf("%s: array %q is truncated", f.Path, name)
+	}
+	data := raw[len(raw)-size:] // the header precedes the data
+	out := make([]string, n)
+	for i := range out {
+		var b strings.Builder
+		for j := 0; j < width; j++ {
+			r := binary.LittleEndian.Uint32(data[(i*width+j)*4:])
+			if r == 0 {
+				break
+			}
+			b.WriteRune(rune(r))
+		}
+		out[i] = b.String()
+	}
+	return out, nil
 }

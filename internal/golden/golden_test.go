@@ -26,3 +26,34 @@ func TestReadFloat(t *testing.T) {
 		t.Fatalf("expand.weight shape %v len %d", a.Shape, len(a.Data))
 	}
 }
+
+func TestStrings(t *testing.T) {
+	f := Open(t, "train_steps.npz")
+	s, err := f.Strings("decay_params")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s) != 157 || s[0] == "" {
+		t.Fatalf("decay_params: %d names, first %q", len(s), s)
+	}
+	if _, err := f.Strings("lr"); err == nil {
+		t.Fatal("a float array read as strings")
+	}
+}
+
+func TestReadUint8(t *testing.T) {
+	f := Open(t, "metrics.npz")
+	a := f.Get(t, "masks")
+	ones := 0
+	for _, v := range a.Ints {
+		if v != 0 && v != 1 && v != 255 {
+			t.Fatalf("mask value %d", v)
+		}
+		if v != 0 {
+			ones++
+		}
+	}
+	if len(a.Ints) != 40*64*64 || ones == 0 {
+		t.Fatalf("masks: %d values, %d set", len(a.Ints), ones)
+	}
+}

@@ -1,0 +1,158 @@
+// Package dwconv is the depthwise 2-D convolution of the MambaAD decoder:
+// NCHW, groups = C, a k×k kernel with k ∈ {3, 5, 7}, stride 1 and "same"
+// zero padding k/2. It runs the SS2D 3×3 conv on D channels and the LSS
+// 5×5 and 7×7 branches.
+//
+// Weights are laid out as PyTorch's (C, 1, k, k). Forward outputs and input
+// gradients are overwritten; weight and bias gradients are accumulated (+=).
+// The fast paths (AVX2/FMA and AVX-512 assembly, vectorised along W) run in
+// parallel over the (n, c) planes, or over channels for the weight
+// gradient; plain-Go references are kept for the tests.
+package dwconv
+
+import (
+	"fmt"
+
+	"github.com/mambaad/mambaad/internal/isa"
+	"github.com/mambaad/mambaad/parallel"
+)
+
+// Forward computes y = depthwise_conv(x, wt) + bias for x and y (N,C,H,W),
+// wt (C,1,k,k) and bias (C) or nil. y is overwritten and must not overlap x.
+func Forward(n, c, h, w, k int, x, wt, bias, y []float32) {
+	forward(isa.Best(), n, c, h, w, k, x, wt, bias, y)
+}
+
+// BackwardInput overwrites dx (N,C,H,W) with the gradient of the
+// convolution's input: a correlation of dy with the flipped kernel.
+func BackwardInput(n, c, h, w, k int, dy, wt, dx []float32) {
+	backwardInput(isa.Best(), n, c, h, w, k, dy, wt, dx)
+}
+
+// BackwardWeight accumulates the weight gradient into dwt (C,1,k,k) and, if
+// dbias is not nil, the bias gradient Σ dy into dbias (C).
+func BackwardWeight(n, c, h, w, k int, x, dy, dwt, dbias []float32) {
+	backwardWeight(isa.Best(), n, c, h, w, k, x, dy, dwt, dbias)
+}
+
+func check(fn string, n, c, h, w, k int, planes [][]float32, names string, wt []float32) {
+	if n < 0 || c < 0 || h < 0 || w < 0 {
+		panic(fmt.Sprintf("dwconv.%s: negative size n=%d c=%d h=%d w=%d", fn, n, c, h, w))
+	}
+	if k != 3 && k != 5 && k != 7 {
+		panic(fmt.Sprintf("dwconv.%s: kernel size %d, want 3, 5 or 7", fn, k))
+	}
+	for i, p := range planes {
+		if len(p) != n*c*h*w {
+			panic(fmt.Sprintf("dwconv.%s: %c has %d elements, want %d×%d×%d×%d", fn, names[i], len(p), n, c, h, w))
+		}
+	}
+	if len(wt) != c*k*k {
+		panic(fmt.Sprintf("dwconv.%s: weights have %d elements, want %d×%d×%d", fn, len(wt), c, k, k))
+	}
+}
+
+func checkBias(fn string, b []float32, c int) {
+	if b != nil && len(b) != c {
+		panic(fmt.Sprintf("dwconv.%s: bias has %d elements, want %d", fn, len(b), c))
+	}
+}
+
+// planeGrain gives each parallel chunk about 32 K multiply-adds.
+func planeGrain(h, w, k int) int { return max(1, (32<<10)/max(1, h*w*k*k)) }
+
+func forward(l isa.Level, n, c, h, w, k int, x, wt, bias, y []float32) {
+	check("Forward", n, c, h, w, k, [][]float32{x, y}, "xy", wt)
+	checkBias("Forward", bias, c)
+	if h*w == 0 {
+		return
+	}
+	kern := kernelsFor(l)
+	parallel.For(n*c, planeGrain(h, w, k), func(lo, hi int) {
+		s := kern.newScratch(h, w, k)
+		for p := lo; p < hi; p++ {
+			ch := p % c
+			var b float32
+			if bias != nil {
+				b = bias[ch]
+			}
+			kern.plane(s, x[p*h*w:(p+1)*h*w], wt[ch*k*k:(ch+1)*k*k], b, y[p*h*w:(p+1)*h*w])
+		}
+	})
+}
+
+func backwardInput(l isa.Level, n, c, h, w, k int, dy, wt, dx []float32) {
+	check("BackwardInput", n, c, h, w, k, [][]float32{dy, dx}, "yx", wt)
+	if h*w == 0 {
+		return
+	}
+	kern := kernelsFor(l)
+	parallel.For(n*c, planeGrain(h, w, k), func(lo, hi int) {
+		s := kern.newScratch(h, w, k)
+		flip := make([]float32, k*k)
+		for p := lo; p < hi; p++ {
+			ch := p % c
+			// dx[i,j] = Σ dy[i+a, j+b]·wt[p−a, p−b]: a forward pass with the
+			// kernel rotated by 180°.
+			src := wt[ch*k*k : (ch+1)*k*k]
+			for i := range flip {
+				flip[i] = src[k*k-1-i]
+			}
+			kern.plane(s, dy[p*h*w:(p+1)*h*w], flip, 0, dx[p*h*w:(p+1)*h*w])
+		}
+	})
+}
+
+func backwardWeight(l isa.Level, n, c, h, w, k int, x, dy, dwt, dbias []float32) {
+	check("BackwardWeight", n, c, h, w, k, [][]float32{x, dy}, "xy", dwt)
+	checkBias("BackwardWeight", dbias, c)
+	if h*w == 0 {
+		return
+	}
+	kern := kernelsFor(l)
+	// Parallel over channels: each channel's gradient sums over the batch,
+	// so no two workers touch the same accumulator.
+	parallel.For(c, max(1, planeGrain(h, w, k)/max(n, 1)), func(lo, hi int) {
+		s := kern.newScratch(h, w, k)
+		for ch := lo; ch < hi; ch++ {
+			dw := dwt[ch*k*k : (ch+1)*k*k]
+			var db float64
+			for b := 0; b < n; b++ {
+				p := (b*c + ch) * h * w
+				kern.planeWeight(s, x[p:p+h*w], dy[p:p+h*w], dw)
+				if dbias != nil {
+					db += float64(sumPlane(dy[p : p+h*w]))
+				}
+			}
+			if dbias != nil {
+				dbias[ch] += float32(db)
+			}
+		}
+	})
+}
+
+// kernels are the per-plane routines of one instruction-set level. A
+// scratch holds per-worker buffers (a zero-padded plane) so the plane
+// routines never allocate.
+type kernels struct {
+	newScratch func(h, w, k int) *scratch
+	// plane writes y = x ⋆ wt + b for one (h, w) plane.
+	plane func(s *scratch, x, wt []float32, b float32, y []float32)
+	// planeWeight adds Σ dy·x-window into dw (k·k).
+	planeWeight func(s *scratch, x, dy, dw []float32)
+}
+
+// scratch is one worker's buffers for planes of a fixed size.
+type scratch struct {
+	h, w, k int
+	stride  int       // row length of pad
+	pad     []float32 // the zero-padded plane, (h+k−1) rows of stride
+	acc     []float32 // per-call accumulators of the assembly kernels
+	mask    [8]int32  // the assembly kernels' tail mask for the last vector of a row
+	fwd     fwdFunc   // the assembly forward kernel for k
+	dy      []float32 // zero-padded dy plane for the weight kernels, rows of dstride
+	dstride int
+}
+
+// fwdFunc is an assembly forward kernel (see gen_asm.go).
+type fwdFunc func(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)

@@ -1,0 +1,35 @@
+//go:build amd64 && !purego
+
+package gemm
+
+import "github.com/mambaad/mambaad/internal/isa"
+
+// avx512Kernels: 28 of the 32 zmm registers hold a 14×32 tile, so each k
+// step is 2 loads, 14 broadcasts and 28 FMAs. Zen 4 runs a 512-bit FMA as
+// two 256-bit halves; the gain over AVX2 is the larger tile (fewer loads
+// and instructions per flop).
+var avx512Kernels = levelKernels{
+	level: isa.AVX512,
+	mr:    14, nr: 32,
+	kc: 512, mc: 14 * 8, nc: 4096,
+	kern: kern14x32, edge: edge512, packT: packTTranspose, directB: true,
+}.withPanelRows()
+
+// avx2Kernels: the classic 6×16 tile in 12 of the 16 ymm registers.
+var avx2Kernels = levelKernels{
+	level: isa.AVX2,
+	mr:    6, nr: 16,
+	kc: 256, mc: 6 * 24, nc: 4096,
+	kern: kern6x16, edge: edge256, packT: packTTranspose8,
+}.withPanelRows()
+
+// kernelsFor returns the kernels for level l.
+func kernelsFor(l isa.Level) *levelKernels {
+	switch {
+	case l >= isa.AVX512:
+		return &avx512Kernels
+	case l >= isa.AVX2:
+		return &avx2Kernels
+	}
+	return &genericKernels
+}

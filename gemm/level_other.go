@@ -1,0 +1,9 @@
+//go:build !amd64 || purego
+
+package gemm
+
+import "github.com/mambaad/mambaad/internal/isa"
+
+// kernelsFor returns the kernels for level l; without assembly every level
+// is the generic one.
+func kernelsFor(l isa.Level) *levelKernels { return &genericKernels }

@@ -1,0 +1,106 @@
+package gemm
+
+import "github.com/mambaad/mambaad/internal/isa"
+
+// BPacker produces packed panels of op(B) on demand, so that callers such as
+// an implicit-GEMM convolution can feed the multiply without first building
+// B in memory. Implementations must be safe for concurrent calls on
+// different column ranges.
+type BPacker interface {
+	// PackB writes rows p0..p0+kc-1 and columns j0..j0+nc-1 of B into dst as
+	// ceil(nc/nr) panels of kc×nr values: panel q, row p, lane jj goes to
+	// dst[(q*kc+p)*nr+jj] and holds B[p0+p][j0+q*nr+jj], or 0 when
+	// q*nr+jj ≥ nc. dst has room for exactly ceil(nc/nr)*kc*nr values.
+	PackB(dst []float32, p0, kc, j0, nc, nr int)
+}
+
+// matB is a strided op(B) in memory.
+type matB struct {
+	data  []float32
+	ld    int
+	trans bool
+	lv    *levelKernels
+}
+
+func (m matB) PackB(dst []float32, p0, kc, j0, nc, nr int) {
+	if m.trans {
+		packT(*m.lv, dst, m.data, m.ld, j0, nc, p0, kc, nr)
+	} else {
+		packN(dst, m.data, m.ld, p0, kc, j0, nc, nr)
+	}
+}
+
+// packA packs rows i0..i0+mc-1, columns p0..p0+kc-1 of op(A) into MR-row
+// panels: dst[(q*kc+p)*mr+r] = op(A)[i0+q*mr+r][p0+p], zero-padded.
+func packA(lv levelKernels, dst, a []float32, lda int, trans bool, i0, mc, p0, kc, mr int) {
+	if trans {
+		packN(dst, a, lda, p0, kc, i0, mc, mr)
+	} else {
+		packT(lv, dst, a, lda, i0, mc, p0, kc, mr)
+	}
+}
+
+// packN packs a block whose panel lanes are contiguous in memory: lane jj of
+// row p is src[(p0+p)*ld+j0+q*w+jj]. Each panel row is a plain copy.
+func packN(dst, src []float32, ld, p0, kc, j0, nc, w int) {
+	for q := 0; q*w < nc; q++ {
+		lanes := min(w, nc-q*w)
+		panel := dst[q*kc*w : (q+1)*kc*w]
+		base := p0*ld + j0 + q*w
+		for p := 0; p < kc; p++ {
+			row := panel[p*w : p*w+w]
+			s := src[base+p*ld : base+p*ld+lanes]
+			copy(row, s)
+			clear(row[lanes:])
+		}
+	}
+}
+
+// packT packs a block whose panel lanes are rows of src: lane r of row p is
+// src[(i0+q*w+r)*ld+p0+p]. This is a transpose of w×kc tiles.
+func packT(lv levelKernels, dst, src []float32, ld, i0, mc, p0, kc, w int) {
+	for q := 0; q*w < mc; q++ {
+		lanes := min(w, mc-q*w)
+		panel := dst[q*kc*w : (q+1)*kc*w]
+		base := (i0+q*w)*ld + p0
+		if lanes == w && lv.packT != nil && lv.packT(panel, src[base:], ld, kc, w) {
+			continue
+		}
+		for r := 0; r < lanes; r++ {
+			s := src[base+r*ld : base+r*ld+kc]
+			for p, v := range s {
+				panel[p*w+r] = v
+			}
+		}
+		if lanes < w {
+			for p := 0; p < kc; p++ {
+				clear(panel[p*w+lanes : p*w+w])
+			}
+		}
+	}
+}
+
+// SgemmPacked is Sgemm with op(B) supplied by a BPacker instead of memory:
+// C = alpha·op(A)·B + beta·C with B k×n. Convolutions use it to multiply by
+// an im2col matrix that is never built in full.
+func SgemmPacked(transA bool, m, n, k int, alpha float32, a []float32, lda int, b BPacker, beta float32, c []float32, ldc int) {
+	if b == nil {
+		panic("gemm: SgemmPacked with nil BPacker")
+	}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	if m < 0 || n < 0 || k < 0 {
+		panic("gemm: negative size in SgemmPacked")
+	}
+	checkMat("A", a, ar, ac, lda)
+	checkMat("C", c, m, n, ldc)
+	sgemmPackedLevel(bestLevel, transA, m, n, k, alpha, a, lda, b, beta, c, ldc)
+}
+
+func sgemmPackedLevel(l isa.Level, transA bool, m, n, k int, alpha float32, a []float32, lda int, b BPacker, beta float32, c []float32, ldc int) {
+	pr := problem{lv: kernelsFor(l), m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
+		b: b, beta: beta, c: c, ldc: ldc}
+	pr.run()
+}

@@ -1,0 +1,52 @@
+package model
+
+import (
+	"github.com/mambaad/mambaad/nn"
+	"github.com/mambaad/mambaad/ops"
+	"github.com/mambaad/mambaad/parallel"
+)
+
+// AnomalyMaps computes the reference's per-image anomaly map (spec §6) for
+// n images: for each level i, 1 − cos(ft_i, fs_i) over channels, upsampled
+// to size×size with bilinear align_corners=True, summed in float64 and
+// divided by 9 (len(levels)·Σweights in the reference), then blurred with a
+// Gaussian of σ = sigma (4 in the reference; 0 disables it). ft and fs are
+// (n, c_i, s_i, s_i) NCHW with the channels and sides given. The result is
+// (n, size, size) float64.
+func AnomalyMaps(ft, fs [][]float32, chans, sides []int, n, size int, sigma float64) []float64 {
+	out := make([]float64, n*size*size)
+	AnomalyMapsInto(out, ft, fs, chans, sides, n, size, sigma)
+	return out
+}
+
+// AnomalyMapsInto is AnomalyMaps writing into out (n·size·size).
+func AnomalyMapsInto(out []float64, ft, fs [][]float32, chans, sides []int, n, size int, sigma float64) {
+	clear(out)
+	plane := size * size
+	up := nn.GetScratch(n * plane)
+	for i := range ft {
+		hw := sides[i] * sides[i]
+		cos := nn.GetScratch(n * hw)
+		ops.CosineSimilarity(ft[i], fs[i], n, chans[i], hw, cos)
+		for j := range cos {
+			cos[j] = 1 - cos[j]
+		}
+		ops.Bilinear(cos, n, sides[i], sides[i], size, size, true, up)
+		nn.PutScratch(cos)
+		for j, v := range up {
+			out[j] += float64(v)
+		}
+	}
+	nn.PutScratch(up)
+	// The reference divides by len(levels)·Σweights with unit weights.
+	div := float64(len(ft) * len(ft))
+	for j := range out {
+		out[j] /= div
+	}
+	if sigma > 0 {
+		parallel.Run(n, func(b int) {
+			m := out[b*plane : (b+1)*plane]
+			ops.GaussianBlur(m, size, size, sigma, m)
+		})
+	}
+}

@@ -1,0 +1,158 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/mambaad/mambaad/nn"
+	"github.com/mambaad/mambaad/ops"
+)
+
+// LSS is the locality-enhanced state-space module (spec §4.2): a chain of
+// HSS blocks (global branch) beside two local depthwise-convolution branches
+// (5×5 and 7×7), fused by a 1×1 convolution plus a residual. Channels-last
+// in and out, (B, L, C).
+type LSS struct {
+	C, Side int
+	Blocks  []*HSSBlock
+	B5, B7  *convBranch
+	Final   *nn.Conv2d // 1×1, 3C → C, with bias
+
+	b        int
+	x        []float32 // input (B, L, C), by reference
+	xn, cat  []float32 // (B, C, L) and (B, 3C, L)
+	out, dx  []float32
+	dm5, dm7 []float32
+	dsn      []float32
+}
+
+// NewLSS builds an LSS module with depth HSS blocks.
+func NewLSS(name string, cfg SS2DConfig, depth int, lnEps float32) (*LSS, error) {
+	if depth < 1 {
+		return nil, fmt.Errorf("model: LSS %s: depth %d < 1", name, depth)
+	}
+	m := &LSS{C: cfg.C, Side: cfg.Side,
+		B5:    newConvBranch(name, cfg.C, 5),
+		B7:    newConvBranch(name, cfg.C, 7),
+		Final: nn.NewConv2d(name+".finalconv11", 3*cfg.C, cfg.C, 1, 1, 0, true)}
+	for i := 0; i < depth; i++ {
+		blk, err := NewHSSBlock(fmt.Sprintf("%s.smm_blocks.%d", name, i), cfg, lnEps)
+		if err != nil {
+			return nil, err
+		}
+		m.Blocks = append(m.Blocks, blk)
+	}
+	return m, nil
+}
+
+// Params returns the tensors in the reference's state_dict order.
+func (m *LSS) Params() []*nn.Param {
+	var ps []*nn.Param
+	for _, b := range m.Blocks {
+		ps = append(ps, b.Params()...)
+	}
+	ps = append(ps, m.B7.pre.Params()...)
+	ps = append(ps, m.B7.post.Params()...)
+	ps = append(ps, m.B5.pre.Params()...)
+	ps = append(ps, m.B5.post.Params()...)
+	ps = append(ps, m.B5.dw.Params()...)
+	ps = append(ps, m.B7.dw.Params()...)
+	return append(ps, m.Final.Params()...)
+}
+
+// Forward maps x (B, L, C) to (B, L, C).
+func (m *LSS) Forward(x []float32, b int) []float32 {
+	m.b, m.x = b, x
+	C, L := m.C, m.Side*m.Side
+	s := x
+	for _, blk := range m.Blocks {
+		s = blk.Forward(s, b)
+	}
+	m.xn = ensureLen(m.xn, b*C*L)
+	ops.Transpose(m.xn, x, b, L, C)
+	m5 := m.B5.forward(m.xn, b, m.Side)
+	m7 := m.B7.forward(m.xn, b, m.Side)
+	// cat[b] = [ssm (C, L); m5 (C, L); m7 (C, L)], the reference's order.
+	m.cat = ensureLen(m.cat, b*3*C*L)
+	for i := 0; i < b; i++ {
+		dst := m.cat[i*3*C*L : (i+1)*3*C*L]
+		ops.Transpose(dst[:C*L], s[i*L*C:(i+1)*L*C], 1, L, C)
+		copy(dst[C*L:2*C*L], m5[i*C*L:(i+1)*C*L])
+		copy(dst[2*C*L:], m7[i*C*L:(i+1)*C*L])
+	}
+	f := m.Final.Forward(m.cat, b, m.Side, m.Side)
+	m.out = ensureLen(m.out, b*L*C)
+	ops.Transpose(m.out, f, b, C, L)
+	ops.AddInPlace(m.out, x)
+	return m.out
+}
+
+// Backward returns dx (B, L, C) given dout, accumulating parameter gradients.
+func (m *LSS) Backward(dout []float32) []float32 {
+	b, C, L := m.b, m.C, m.Side*m.Side
+	df := nn.GetScratch(b * C * L)
+	ops.Transpose(df, dout, b, L, C)
+	dcat := m.Final.Backward(df)
+	nn.PutScratch(df)
+	m.dsn = ensureLen(m.dsn, b*C*L)
+	m.dm5 = ensureLen(m.dm5, b*C*L)
+	m.dm7 = ensureLen(m.dm7, b*C*L)
+	for i := 0; i < b; i++ {
+		src := dcat[i*3*C*L : (i+1)*3*C*L]
+		copy(m.dsn[i*C*L:(i+1)*C*L], src[:C*L])
+		copy(m.dm5[i*C*L:(i+1)*C*L], src[C*L:2*C*L])
+		copy(m.dm7[i*C*L:(i+1)*C*L], src[2*C*L:])
+	}
+	dxn := nn.GetScratch(b * C * L)
+	copy(dxn, m.B5.backward(m.dm5))
+	ops.AddInPlace(dxn, m.B7.backward(m.dm7))
+	ds := nn.GetScratch(b * L * C)
+	ops.Transpose(ds, m.dsn, b, C, L)
+	g := ds
+	for i := len(m.Blocks) - 1; i >= 0; i-- {
+		g = m.Blocks[i].Backward(g)
+	}
+	m.dx = ensureLen(m.dx, b*L*C)
+	ops.Transpose(m.dx, dxn, b, C, L)
+	ops.AddInPlace(m.dx, g)
+	ops.AddInPlace(m.dx, dout)
+	nn.PutScratch(dxn, ds)
+	return m.dx
+}
+
+// convBranch is conv1×1 → IN → SiLU → depthwise k×k → IN → SiLU → conv1×1 →
+// IN → SiLU on NCHW maps (the conv1b?/conv??/conv1a? chain of the LSS).
+type convBranch struct {
+	pre, post  *nn.Conv2d
+	dw         *nn.DWConv
+	n1, n2, n3 nn.InstanceNorm
+	a1, a2, a3 nn.SiLU
+	c, side, b int
+}
+
+func newConvBranch(name string, c, k int) *convBranch {
+	return &convBranch{c: c,
+		pre:  nn.NewConv2d(fmt.Sprintf("%s.conv1b%d.0", name, k), c, c, 1, 1, 0, true),
+		dw:   nn.NewDWConv(fmt.Sprintf("%s.conv%d%d.0", name, k, k), c, k, false),
+		post: nn.NewConv2d(fmt.Sprintf("%s.conv1a%d.0", name, k), c, c, 1, 1, 0, true),
+		n1:   nn.InstanceNorm{Eps: 1e-5}, n2: nn.InstanceNorm{Eps: 1e-5}, n3: nn.InstanceNorm{Eps: 1e-5}}
+}
+
+func (br *convBranch) forward(x []float32, b, side int) []float32 {
+	br.b, br.side = b, side
+	planes, hw := b*br.c, side*side
+	h := br.pre.Forward(x, b, side, side)
+	h = br.a1.Forward(br.n1.Forward(h, planes, hw))
+	h = br.dw.Forward(h, b, side, side)
+	h = br.a2.Forward(br.n2.Forward(h, planes, hw))
+	h = br.post.Forward(h, b, side, side)
+	return br.a3.Forward(br.n3.Forward(h, planes, hw))
+}
+
+func (br *convBranch) backward(dy []float32) []float32 {
+	g := br.n3.Backward(br.a3.Backward(dy))
+	g = br.post.Backward(g)
+	g = br.n2.Backward(br.a2.Backward(g))
+	g = br.dw.Backward(g)
+	g = br.n1.Backward(br.a1.Backward(g))
+	return br.pre.Backward(g)
+}

@@ -1,0 +1,68 @@
+package model
+
+import "github.com/mambaad/mambaad/nn"
+
+// PatchExpand doubles the side and halves the channels (spec §4.1): a
+// linear 2C → 4C (no bias), then out[b, 2h+p1, 2w+p2, c] =
+// lin[b, h, w, (2·p1+p2)·C + c], then LayerNorm(C). Channels-last.
+type PatchExpand struct {
+	C, Side int // output channels; input side (output side is 2·Side)
+	Expand  *nn.Linear
+	Norm    *nn.LayerNorm
+
+	b    int
+	sh   []float32 // the expanded map (B, 2S, 2S, C) before the norm
+	dlin []float32
+}
+
+// NewPatchExpand takes (B, side, side, 2C) to (B, 2·side, 2·side, C).
+func NewPatchExpand(name string, c, side int) *PatchExpand {
+	return &PatchExpand{C: c, Side: side,
+		Expand: nn.NewLinear(name+".expand", 2*c, 4*c, false),
+		Norm:   nn.NewLayerNorm(name+".norm", c, 1e-5)}
+}
+
+// Params returns expand then norm tensors.
+func (p *PatchExpand) Params() []*nn.Param {
+	return append(p.Expand.Params(), p.Norm.Params()...)
+}
+
+// Forward maps x (B, S·S, 2C) to (B, 4·S·S, C).
+func (p *PatchExpand) Forward(x []float32, b int) []float32 {
+	p.b = b
+	S := p.Side
+	lin := p.Expand.Forward(x, b*S*S)
+	p.sh = ensureLen(p.sh, len(lin))
+	p.shuffle(lin, p.sh, false)
+	return p.Norm.Forward(p.sh, b*4*S*S)
+}
+
+// shuffle moves between the linear output (B, S, S, 4C) and the expanded map
+// (B, 2S, 2S, C); inverse runs the other way (for the backward pass).
+func (p *PatchExpand) shuffle(lin, sh []float32, inverse bool) {
+	S, C := p.Side, p.C
+	for bi := 0; bi < p.b; bi++ {
+		for h := 0; h < S; h++ {
+			for w := 0; w < S; w++ {
+				src := lin[((bi*S+h)*S+w)*4*C:]
+				for q := 0; q < 4; q++ {
+					p1, p2 := q/2, q%2
+					o := ((bi*2*S+2*h+p1)*2*S + 2*w + p2) * C
+					if inverse {
+						copy(src[q*C:(q+1)*C], sh[o:o+C])
+					} else {
+						copy(sh[o:o+C], src[q*C:(q+1)*C])
+					}
+				}
+			}
+		}
+	}
+}
+
+// Backward returns dx (B, S·S, 2C).
+func (p *PatchExpand) Backward(dy []float32) []float32 {
+	dsh := p.Norm.Backward(dy)
+	p.dlin = ensureLen(p.dlin, len(dsh))
+	p.shuffle(p.dlin, dsh, true)
+	return p.Expand.Backward(p.dlin)
+}

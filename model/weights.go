@@ -1,0 +1,271 @@
+package model
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/mambaad/mambaad/checkpoint"
+	"github.com/mambaad/mambaad/nn"
+	"github.com/mambaad/mambaad/pth"
+	"github.com/mambaad/mambaad/safetensors"
+	"github.com/mambaad/mambaad/tensor"
+)
+
+// LoadReport says how a set of file tensors matched a model's tensors.
+type LoadReport struct {
+	Loaded     int
+	Missing    []string // model tensors the file lacks
+	Unexpected []string // file tensors the model does not have
+}
+
+// String summarises the report in one line.
+func (r LoadReport) String() string {
+	s := fmt.Sprintf("%d tensors loaded", r.Loaded)
+	if len(r.Missing) > 0 {
+		s += fmt.Sprintf("; %d missing (%s)", len(r.Missing), abbrev(r.Missing))
+	}
+	if len(r.Unexpected) > 0 {
+		s += fmt.Sprintf("; %d unexpected (%s)", len(r.Unexpected), abbrev(r.Unexpected))
+	}
+	return s
+}
+
+func abbrev(names []string) string {
+	if len(names) <= 4 {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:4], ", ") + ", …"
+}
+
+// loadInto copies tensors into params by name. rename maps a file name to a
+// model name ("" drops it). A shape mismatch is an error naming the key;
+// scan index buffers are compared, not loaded, because they are generated.
+func loadInto(src string, ps []*nn.Param, ts []safetensors.Tensor, rename func(string) string) (LoadReport, error) {
+	byName, err := nn.ByName(ps)
+	if err != nil {
+		return LoadReport{}, err
+	}
+	var rep LoadReport
+	seen := map[string]bool{}
+	for i := range ts {
+		t := &ts[i]
+		name := rename(t.Name)
+		p, ok := byName[name]
+		if name == "" || !ok {
+			rep.Unexpected = append(rep.Unexpected, t.Name)
+			continue
+		}
+		if err := assign(p, t); err != nil {
+			return rep, fmt.Errorf("%s: %w", src, err)
+		}
+		seen[name] = true
+		rep.Loaded++
+	}
+	for _, p := range ps {
+		if !seen[p.Name] {
+			rep.Missing = append(rep.Missing, p.Name)
+		}
+	}
+	sort.Strings(rep.Missing)
+	sort.Strings(rep.Unexpected)
+	return rep, nil
+}
+
+func assign(p *nn.Param, t *safetensors.Tensor) error {
+	if tensor.Numel(t.Shape) != p.Numel() || !shapesCompatible(p.Shape, t.Shape) {
+		return fmt.Errorf("tensor %s has shape %v, the model expects %v", t.Name, t.Shape, p.Shape)
+	}
+	switch {
+	case t.F32 != nil:
+		copy(p.W, t.F32)
+	case strings.Contains(p.Name, ".scans.index"):
+		for i, v := range t.I64 {
+			if float32(v) != p.W[i] {
+				return fmt.Errorf("tensor %s: scan order differs from this model's (position %d: %d, expected %v); the checkpoint was made with another scan type or size", t.Name, i, v, p.W[i])
+			}
+		}
+	default:
+		for i, v := range t.I64 {
+			p.W[i] = float32(v)
+		}
+	}
+	return nil
+}
+
+// shapesCompatible accepts equal shapes, and a scalar stored as shape [] or
+// [1] (num_batches_tracked).
+func shapesCompatible(a, b []int) bool {
+	if tensor.SameShape(a, b) {
+		return true
+	}
+	return tensor.Numel(a) == 1 && tensor.Numel(b) == 1
+}
+
+// referenceName maps a key of a reference MAMBAAD state_dict (optionally
+// wrapped by DataParallel's "module.") to ours: the encoder's "net_t." is
+// dropped because our encoder tensors carry torchvision names.
+func referenceName(k string) string {
+	k = strings.TrimPrefix(k, "module.")
+	if strings.HasPrefix(k, EncoderPrefix) {
+		return strings.TrimPrefix(k, EncoderPrefix)
+	}
+	return k
+}
+
+// LoadPyTorch loads a reference checkpoint (.pth, zip or legacy format): a
+// bare MAMBAAD state_dict, or a training checkpoint whose "net" entry holds
+// it. Missing trainable tensors are an error; a missing encoder is reported
+// (the encoder may come from a backbone file instead).
+func (m *MambaAD) LoadPyTorch(path string) (LoadReport, error) {
+	ts, err := loadPth(path)
+	if err != nil {
+		return LoadReport{}, err
+	}
+	rep, err := loadInto(path, m.All(), ts, referenceName)
+	if err != nil {
+		return rep, err
+	}
+	if missing := trainableMissing(rep.Missing, m.Enc); len(missing) > 0 {
+		return rep, fmt.Errorf("%s: not a MambaAD checkpoint for this configuration: %d tensors missing (%s)", path, len(missing), abbrev(missing))
+	}
+	m.Enc.Fold()
+	return rep, nil
+}
+
+func loadPth(path string) ([]safetensors.Tensor, error) {
+	ts, err := pth.Load(path)
+	if err != nil && strings.Contains(err.Error(), "several") {
+		return pth.LoadKey(path, "net")
+	}
+	return ts, err
+}
+
+// trainableMissing drops encoder names from a missing list.
+func trainableMissing(missing []string, enc *Encoder) []string {
+	encNames := map[string]bool{}
+	for _, p := range enc.Params() {
+		encNames[p.Name] = true
+	}
+	var out []string
+	for _, n := range missing {
+		if !encNames[n] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// LoadBackbone loads ImageNet encoder weights from a torchvision- or
+// timm-style .pth or .safetensors file. layer4 and fc are ignored; every
+// stem and layer1–3 tensor must be present.
+func (e *Encoder) LoadBackbone(path string) (LoadReport, error) {
+	var ts []safetensors.Tensor
+	var err error
+	if strings.EqualFold(filepath.Ext(path), ".safetensors") {
+		var f *safetensors.File
+		if f, err = safetensors.Open(path); err == nil {
+			ts, err = f.Tensors()
+		}
+	} else {
+		ts, err = pth.Load(path)
+	}
+	if err != nil {
+		return LoadReport{}, err
+	}
+	rep, err := loadInto(path, e.Params(), ts, func(k string) string {
+		k = strings.TrimPrefix(strings.TrimPrefix(k, "module."), EncoderPrefix)
+		if strings.HasPrefix(k, "layer4.") || strings.HasPrefix(k, "fc.") {
+			return ""
+		}
+		return k
+	})
+	if err != nil {
+		return rep, err
+	}
+	if len(rep.Missing) > 0 {
+		return rep, fmt.Errorf("%s: not %s weights: %d tensors missing (%s)", path, e.Arch, len(rep.Missing), abbrev(rep.Missing))
+	}
+	e.Fold()
+	return rep, nil
+}
+
+// Save writes the whole model (encoder included, so the file is
+// self-contained) as a mambaad checkpoint: safetensors with the
+// configuration and extra metadata, atomically. extra tensors (optimiser
+// state, for example) are stored after the model's under their own names.
+func (m *MambaAD) Save(path string, meta map[string]string, extra ...checkpoint.Named) error {
+	cfg, err := json.Marshal(m.Cfg)
+	if err != nil {
+		return err
+	}
+	all := map[string]string{"config": string(cfg)}
+	for k, v := range meta {
+		all[k] = v
+	}
+	var ts []checkpoint.Named
+	for _, p := range m.Trainable() {
+		ts = append(ts, toNamed(p.Name, p))
+	}
+	for _, p := range m.Enc.Params() {
+		ts = append(ts, toNamed(EncoderPrefix+p.Name, p))
+	}
+	return checkpoint.Save(path, append(ts, extra...), all)
+}
+
+func toNamed(name string, p *nn.Param) checkpoint.Named {
+	t := checkpoint.Named{Name: name, Shape: append([]int(nil), p.Shape...)}
+	if p.Int64 {
+		t.DType = safetensors.I64
+		t.I64 = make([]int64, len(p.W))
+		for i, v := range p.W {
+			t.I64[i] = int64(v)
+		}
+		return t
+	}
+	t.DType = safetensors.F32
+	t.F32 = p.W
+	return t
+}
+
+// Load reads a mambaad checkpoint and builds the model it describes. Every
+// model tensor must be present with the right shape. The file is returned
+// for its metadata and any extra tensors (names under ExtraPrefix).
+func Load(path string) (*MambaAD, *checkpoint.File, error) {
+	f, err := checkpoint.Load(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cfg Config
+	dec := json.NewDecoder(strings.NewReader(f.Config))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return nil, nil, fmt.Errorf("%s: bad model configuration in checkpoint: %w", path, err)
+	}
+	m, err := New(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var own []safetensors.Tensor
+	for _, t := range f.Tensors {
+		if !strings.HasPrefix(t.Name, ExtraPrefix) {
+			own = append(own, t)
+		}
+	}
+	rep, err := loadInto(path, m.All(), own, func(k string) string {
+		return strings.TrimPrefix(k, EncoderPrefix)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(rep.Missing) > 0 || len(rep.Unexpected) > 0 {
+		return nil, nil, fmt.Errorf("%s: checkpoint does not match its configuration: %s", path, rep)
+	}
+	m.Enc.Fold()
+	return m, f, nil
+}
+
+// ExtraPrefix starts the names of non-model tensors in a checkpoint.
+const ExtraPrefix = "extra."

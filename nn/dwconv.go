@@ -1,0 +1,56 @@
+package nn
+
+import "github.com/mambaad/mambaad/dwconv"
+
+// DWConv is a depthwise NCHW convolution (groups = C) with a k×k kernel,
+// stride 1 and "same" padding k/2, weight layout (C, 1, k, k).
+type DWConv struct {
+	C, Kernel int
+	W, B      *Param // B is nil without bias
+
+	x, y, dx []float32
+	n, h, w  int
+}
+
+// NewDWConv returns a zero-initialised depthwise convolution.
+func NewDWConv(name string, c, kernel int, bias bool) *DWConv {
+	l := &DWConv{C: c, Kernel: kernel, W: NewParam(name+".weight", c, 1, kernel, kernel)}
+	if bias {
+		l.B = NewParam(name+".bias", c)
+	}
+	return l
+}
+
+// Params returns weight (and bias).
+func (l *DWConv) Params() []*Param {
+	if l.B != nil {
+		return []*Param{l.W, l.B}
+	}
+	return []*Param{l.W}
+}
+
+// Forward convolves x (n, C, h, w).
+func (l *DWConv) Forward(x []float32, n, h, w int) []float32 {
+	l.x, l.n, l.h, l.w = x, n, h, w
+	l.y = ensure(l.y, n*l.C*h*w)
+	var b []float32
+	if l.B != nil {
+		b = l.B.W
+	}
+	dwconv.Forward(n, l.C, h, w, l.Kernel, x, l.W.W, b, l.y)
+	return l.y
+}
+
+// Backward accumulates the weight (and bias) gradients and returns dx.
+func (l *DWConv) Backward(dy []float32) []float32 {
+	if l.W.G != nil {
+		var db []float32
+		if l.B != nil {
+			db = l.B.G
+		}
+		dwconv.BackwardWeight(l.n, l.C, l.h, l.w, l.Kernel, l.x, dy, l.W.G, db)
+	}
+	l.dx = ensure(l.dx, l.n*l.C*l.h*l.w)
+	dwconv.BackwardInput(l.n, l.C, l.h, l.w, l.Kernel, dy, l.W.W, l.dx)
+	return l.dx
+}

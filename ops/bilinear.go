@@ -1,0 +1,102 @@
+package ops
+
+import "github.com/mambaad/mambaad/parallel"
+
+// Bilinear resizes each of planes = N·C planes (h, w) to (oh, ow) into y,
+// overwritten, exactly as torch.nn.functional.interpolate(mode='bilinear')
+// on CPU: with alignCorners the source coordinate is dst·(in−1)/(out−1);
+// without it, it is (dst+0.5)·in/out − 0.5 clamped below at 0 (half-pixel
+// centres). Coordinates and weights are float32 as in PyTorch.
+func Bilinear(x []float32, planes, h, w, oh, ow int, alignCorners bool, y []float32) {
+	const fn = "Bilinear"
+	checkResize(fn, planes, h, w, oh, ow)
+	checkLen(fn, "x", x, planes*h*w)
+	checkLen(fn, "y", y, planes*oh*ow)
+	ry, rx := linearTaps(h, oh, alignCorners), linearTaps(w, ow, alignCorners)
+	parallel.For(planes, max(1, 16384/max(oh*ow, 1)), func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			xp, yp := x[p*h*w:(p+1)*h*w], y[p*oh*ow:(p+1)*oh*ow]
+			for i, ty := range ry {
+				r0, r1 := xp[ty.i0*w:(ty.i0+1)*w], xp[ty.i1*w:(ty.i1+1)*w]
+				out := yp[i*ow : (i+1)*ow]
+				for j, tx := range rx {
+					top := r0[tx.i0]*tx.l0 + r0[tx.i1]*tx.l1
+					bot := r1[tx.i0]*tx.l0 + r1[tx.i1]*tx.l1
+					out[j] = ty.l0*top + ty.l1*bot
+				}
+			}
+		}
+	})
+}
+
+// BilinearBackward overwrites dx (planes, h, w) with the gradient of
+// Bilinear: every output gradient is spread back with the forward weights.
+func BilinearBackward(dy []float32, planes, h, w, oh, ow int, alignCorners bool, dx []float32) {
+	const fn = "BilinearBackward"
+	checkResize(fn, planes, h, w, oh, ow)
+	checkLen(fn, "dy", dy, planes*oh*ow)
+	checkLen(fn, "dx", dx, planes*h*w)
+	ry, rx := linearTaps(h, oh, alignCorners), linearTaps(w, ow, alignCorners)
+	parallel.For(planes, max(1, 16384/max(oh*ow, 1)), func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			dp, gp := dx[p*h*w:(p+1)*h*w], dy[p*oh*ow:(p+1)*oh*ow]
+			clear(dp)
+			for i, ty := range ry {
+				r0, r1 := dp[ty.i0*w:(ty.i0+1)*w], dp[ty.i1*w:(ty.i1+1)*w]
+				for j, tx := range rx {
+					g := gp[i*ow+j]
+					r0[tx.i0] += ty.l0 * tx.l0 * g
+					r0[tx.i1] += ty.l0 * tx.l1 * g
+					r1[tx.i0] += ty.l1 * tx.l0 * g
+					r1[tx.i1] += ty.l1 * tx.l1 * g
+				}
+			}
+		}
+	})
+}
+
+func checkResize(fn string, planes, h, w, oh, ow int) {
+	checkDims(fn, planes, h, w, oh, ow)
+	need(h > 0 && w > 0 && oh > 0 && ow > 0, "%s: empty plane %dx%d → %dx%d", fn, h, w, oh, ow)
+}
+
+// linearTap is one output coordinate's two source indices and weights.
+type linearTap struct {
+	i0, i1 int
+	l0, l1 float32
+}
+
+// linearTaps reproduces PyTorch's area_pixel_compute_scale,
+// area_pixel_compute_source_index and compute_source_index_and_lambda,
+// including their float32 and float64 roundings.
+func linearTaps(in, out int, alignCorners bool) []linearTap {
+	taps := make([]linearTap, out)
+	var scale float32
+	switch {
+	case alignCorners && out > 1:
+		scale = float32(in-1) / float32(out-1)
+	case !alignCorners:
+		scale = float32(in) / float32(out)
+	}
+	for d := range taps {
+		if in == out {
+			taps[d] = linearTap{i0: d, i1: d, l0: 1}
+			continue
+		}
+		var src float32
+		if alignCorners {
+			src = scale * float32(d)
+		} else {
+			// (dst + 0.5) is a double in PyTorch, so this line runs in float64.
+			src = max(float32(float64(scale)*(float64(d)+0.5)-0.5), 0)
+		}
+		i0 := min(int(src), in-1)
+		i1 := i0
+		if i0 < in-1 {
+			i1++
+		}
+		l1 := min(max(src-float32(i0), 0), 1)
+		taps[d] = linearTap{i0: i0, i1: i1, l0: 1 - l1, l1: l1}
+	}
+	return taps
+}
