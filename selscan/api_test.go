@@ -156,3 +156,16 @@ func checkExp(t *testing.T, x, got float32) {
 		t.Fatalf("exp(%g) = %g, want %g (%.2f ulp)", x, got, want, math.Abs(float64(got)-want)/ulp)
 	}
 }
+
+func TestScratchSizeClasses(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 1000, 1 << 20, 1<<20 + 1} {
+		p := getScratch(n)
+		if len(*p) != n || cap(*p) < n || cap(*p)&(cap(*p)-1) != 0 {
+			t.Fatalf("getScratch(%d): len %d cap %d", n, len(*p), cap(*p))
+		}
+		putScratch(p)
+		if q := getScratch(n); cap(*q) < n {
+			t.Fatalf("reused scratch too small for %d", n)
+		}
+	}
+}

@@ -48,13 +48,15 @@ func backwardItem(ks *kernels, p plan, in Inputs, dy []float32, saved *Saved, bt
 	L, N := d.L, d.N
 	bk, d0, d1 := p.item(i)
 	k, nch := bk%d.K, d1-d0
-	scr := getScratch((2*chunkLen+1)*N + N + 3*nch*N)
+	scr := getScratch((2*chunkLen+2)*N + chunkLen + 3*nch*N)
 	defer putScratch(scr)
 	s := *scr
-	hbuf, abuf, zero, carry := s[:(chunkLen+1)*N], s[(chunkLen+1)*N:(2*chunkLen+1)*N], s[(2*chunkLen+1)*N:(2*chunkLen+2)*N], s[(2*chunkLen+2)*N:]
+	c := &bwdChunk{N: N, hbuf: s[:(chunkLen+1)*N], abuf: s[(chunkLen+1)*N : (2*chunkLen+1)*N]}
+	s = s[(2*chunkLen+1)*N:]
+	c.dubuf = s[:chunkLen]
+	zero, carry := s[chunkLen:chunkLen+N], s[chunkLen+N:]
 	clear(zero)
 	clear(carry)
-	c := &bwdChunk{N: N, hbuf: hbuf, abuf: abuf}
 	for j := p.chunks - 1; j >= 0; j-- {
 		t0, n := p.span(j)
 		clear(db[t0*N : (t0+n)*N]) // here rather than up front: the chunk stays in cache
@@ -63,8 +65,8 @@ func backwardItem(ks *kernels, p plan, in Inputs, dy []float32, saved *Saved, bt
 		for dd := 0; dd < nch; dd++ {
 			r, ch := bk*d.D+d0+dd, k*d.D+d0+dd
 			o := r*L + t0
-			c.delta, c.u, c.dy, c.gU, c.gDelta = saved.delta[o:], in.U[o:], dy[o:], g.U[o:], g.Delta[o:]
-			c.a, c.dskip = in.A[ch*N:(ch+1)*N], in.Dskip[ch]
+			c.delta, c.u, c.dy, c.s1, c.s2 = saved.delta[o:], in.U[o:], dy[o:], g.U[o:], g.Delta[o:]
+			c.a = in.A[ch*N : (ch+1)*N]
 			c.h0 = zero
 			if j > 0 {
 				c.h0 = saved.checkpoint(r, j-1)
@@ -78,35 +80,48 @@ func backwardItem(ks *kernels, p plan, in Inputs, dy []float32, saved *Saved, bt
 		r, ch := bk*d.D+d0+dd, k*d.D+d0+dd
 		rt := rowTerms[r*(N+2) : (r+1)*(N+2)]
 		copy(rt[:N], carry[3*dd*N+2*N:3*dd*N+3*N])
-		rt[N] = ks.dot(dy[r*L:(r+1)*L], in.U[r*L:(r+1)*L])
+		row := func(s []float32) []float32 { return s[r*L : (r+1)*L] }
+		rt[N] = ks.finish(row(saved.delta), row(in.U), row(dy), in.Dskip[ch], row(g.U), row(g.Delta))
 		rt[N+1] = ks.dsoftplus(in.Delta[r*L:(r+1)*L], in.DeltaBias[ch], saved.delta[r*L:(r+1)*L], g.Delta[r*L:(r+1)*L])
 	}
 }
 
-// reduceBC sums the work items' partials of one (b, k) in item order and
-// transposes them back to (N, L) into dst (overwritten).
+// reduceBC sums the work items' partials of each (b, k) in item order and
+// transposes them back to (N, L) into dst (overwritten). It goes through
+// tiles of reduceTile steps: the partials' rows are read contiguously into
+// a small sum, which is then written out as one short run per n (writing
+// whole rows at a time would hit N rows L·4 bytes apart, which alias in
+// the caches).
 func reduceBC(p plan, part, dst []float32) {
 	d := p.d
-	ln := d.L * d.N
-	parallel.For(d.Batch*d.K*d.N, 1, func(lo, hi int) {
-		for bn := lo; bn < hi; bn++ {
-			bk, n := bn/d.N, bn%d.N
-			out := dst[bn*d.L : (bn+1)*d.L]
-			for s := 0; s < p.groups; s++ {
-				src := part[(bk*p.groups+s)*ln:]
-				if s == 0 {
-					for t := range out {
-						out[t] = src[t*d.N+n]
-					}
-					continue
+	N, L := d.N, d.L
+	tiles := (L + reduceTile - 1) / reduceTile
+	parallel.For(d.Batch*d.K*tiles, 8, func(lo, hi int) {
+		acc := make([]float32, reduceTile*N)
+		for task := lo; task < hi; task++ {
+			bk, t0 := task/tiles, task%tiles*reduceTile
+			nt := min(reduceTile, L-t0)
+			sum := acc[:nt*N]
+			copy(sum, part[(bk*p.groups*L+t0)*N:])
+			for s := 1; s < p.groups; s++ {
+				src := part[((bk*p.groups+s)*L+t0)*N:][:nt*N]
+				for i, v := range src {
+					sum[i] += v
 				}
-				for t := range out {
-					out[t] += src[t*d.N+n]
+			}
+			out := dst[bk*N*L:]
+			for n := 0; n < N; n++ {
+				row := out[n*L+t0 : n*L+t0+nt]
+				for t := range row {
+					row[t] = sum[t*N+n]
 				}
 			}
 		}
 	})
 }
+
+// reduceTile is the number of steps reduceBC sums at a time.
+const reduceTile = 16
 
 // reduceParams sums the per-row terms over the batch, in order, and adds
 // the totals into the parameter gradients (one rounding per parameter).

@@ -6,10 +6,11 @@ import "fmt"
 // of D channels; B and C are shared by the D channels of a direction.
 type Dims struct{ Batch, K, D, L, N int }
 
-// Inputs are the scan operands in the caller's layouts.
+// Inputs are the scan operands in the caller's layouts. The fast exp
+// assumes δ·A ≤ 88 (true for A ≤ 0); larger products overflow h anyway.
 type Inputs struct {
 	U, Delta  []float32 // (Batch, K, D, L): the sequence and the raw Δ before softplus
-	A         []float32 // (K·D, N): A = −exp(A_log), already negated by the caller
+	A         []float32 // (K·D, N): A = −exp(A_log) ≤ 0, negated by the caller (see below)
 	B, C      []float32 // (Batch, K, N, L)
 	Dskip     []float32 // (K·D)
 	DeltaBias []float32 // (K·D): added to Δ before softplus

@@ -4,8 +4,9 @@
 #include "vec_amd64.h"
 
 // Element-wise passes over one row, 8 lanes at a time (n is a multiple of
-// 8; the Go wrappers finish the tail). They are 1/N of the scan's work, so
-// both fast levels share these AVX2 versions.
+// 8; the Go wrappers finish the tail), and the exp test hooks. The AVX-512
+// level uses them for the tails of its own softplus/dsoftplus (see
+// elem_avx512_amd64.s) and for finish, which is too cheap to matter.
 
 // LOG1P8 sets r = log1p(z) given w = 1 + z (rounded), clobbering e, m, k
 // and f: w = 2^e·m with m in [√½, √2), Cephes' logf polynomial in f = m−1,
@@ -111,31 +112,48 @@ ddone:
 	VZEROUPPER
 	RET
 
-// func dot8AVX2(n int, a, b *float32) float32
-TEXT ·dot8AVX2(SB), NOSPLIT, $0-28
+// func finish8AVX2(n int, delta, u, dy *float32, dskip float32, s1, s2 *float32) float32
+// Turns the scan's per-step sums into gradients: s2 ← s2 + u·s1 (∂/∂δ),
+// s1 ← δ·s1 + Dskip·dy (∂/∂u); returns Σ dy·u (∂/∂Dskip).
+TEXT ·finish8AVX2(SB), NOSPLIT, $0-60
 	MOVQ n+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	VXORPS Y0, Y0, Y0
+	MOVQ delta+8(FP), SI
+	MOVQ u+16(FP), DX
+	MOVQ dy+24(FP), R8
+	VBROADCASTSS dskip+32(FP), Y15
+	MOVQ s1+40(FP), DI
+	MOVQ s2+48(FP), AX
+	VXORPS Y14, Y14, Y14
 	SHRQ $3, CX
 	JZ odone
 
 oloop:
-	VMOVUPS (SI), Y1
-	VFMADD231PS (DI), Y1, Y0
+	VMOVUPS (DI), Y0
+	VMOVUPS (DX), Y1
+	VMOVUPS (R8), Y2
+	VMOVUPS (AX), Y3
+	VFMADD231PS Y1, Y0, Y3
+	VMOVUPS Y3, (AX)
+	VMULPS (SI), Y0, Y0
+	VFMADD231PS Y2, Y15, Y0
+	VMOVUPS Y0, (DI)
+	VFMADD231PS Y2, Y1, Y14
 	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, R8
 	ADDQ $32, DI
+	ADDQ $32, AX
 	DECQ CX
 	JNZ oloop
 
 odone:
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
+	VEXTRACTF128 $1, Y14, X1
+	VADDPS X1, X14, X0
 	VPERMILPS $0x4E, X0, X1
 	VADDPS X1, X0, X0
 	VMOVSHDUP X0, X1
 	VADDSS X1, X0, X0
-	VMOVSS X0, ret+24(FP)
+	VMOVSS X0, ret+56(FP)
 	VZEROUPPER
 	RET
 

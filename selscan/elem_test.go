@@ -59,7 +59,7 @@ func TestElementwiseKernels(t *testing.T) {
 			if math.Abs(float64(sum)-wantSum) > 1e-6*absSum {
 				t.Fatalf("%v n=%d dsoftplus sum %g, want %g", lv, n, sum, wantSum)
 			}
-			checkDot(t, lv, ks, rng, n)
+			checkFinish(t, lv, ks, rng, n)
 		}
 	}
 }
@@ -73,16 +73,24 @@ func relErr(got float32, want, tol float64) error {
 	return nil
 }
 
-func checkDot(t *testing.T, lv isa.Level, ks *kernels, rng *rand.Rand, n int) {
+func checkFinish(t *testing.T, lv isa.Level, ks *kernels, rng *rand.Rand, n int) {
 	t.Helper()
-	a, b := randVec(rng, n), randVec(rng, n)
+	delta, u, dy, s1, s2 := randVec(rng, n), randVec(rng, n), randVec(rng, n), randVec(rng, n), randVec(rng, n)
+	dskip := float32(rng.NormFloat64())
+	g1, g2 := clone(s1), clone(s2)
+	got := ks.finish(delta, u, dy, dskip, g1, g2)
 	var want, abs float64
-	for i := range a {
-		want += float64(a[i]) * float64(b[i])
-		abs += math.Abs(float64(a[i]) * float64(b[i]))
+	for i := range delta {
+		want += float64(dy[i]) * float64(u[i])
+		abs += math.Abs(float64(dy[i]) * float64(u[i]))
+		w1 := float64(delta[i])*float64(s1[i]) + float64(dskip)*float64(dy[i])
+		w2 := float64(s2[i]) + float64(u[i])*float64(s1[i])
+		if math.Abs(float64(g1[i])-w1) > 1e-6*(1+math.Abs(w1)) || math.Abs(float64(g2[i])-w2) > 1e-6*(1+math.Abs(w2)) {
+			t.Fatalf("%v n=%d finish[%d] = %g, %g, want %g, %g", lv, n, i, g1[i], g2[i], w1, w2)
+		}
 	}
-	if got := ks.dot(a, b); math.Abs(float64(got)-want) > 1e-6*abs {
-		t.Fatalf("%v n=%d dot = %g, want %g", lv, n, got, want)
+	if math.Abs(float64(got)-want) > 1e-6*abs {
+		t.Fatalf("%v n=%d finish sum = %g, want %g", lv, n, got, want)
 	}
 }
 

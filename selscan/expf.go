@@ -23,6 +23,11 @@ const (
 	expMax = 88.72283
 )
 
+// expShift is 1.5·2^23: adding it to a float32 of magnitude < 2^22 rounds
+// it to an integer (to nearest even) and leaves that integer in the low
+// mantissa bits.
+const expShift = 12582912
+
 // expf is the scalar twin of the vector exp in the assembly kernels.
 func expf(x float32) float32 {
 	if !(x >= expMin) { // also catches NaN
@@ -34,7 +39,8 @@ func expf(x float32) float32 {
 	if x > expMax {
 		return float32(math.Inf(1))
 	}
-	n := float32(math.RoundToEven(float64(x * expLog2e)))
+	t := x*expLog2e + expShift
+	n := t - expShift
 	r := x - n*expLn2Hi
 	r -= n * expLn2Lo
 	p := float32(expC6)
@@ -44,17 +50,9 @@ func expf(x float32) float32 {
 	p = p*r + expC2
 	p = p*r + 1
 	p = p*r + 1
-	return scale2(p, int(n))
-}
-
-// scale2 returns p·2^e for p in [0.5, 2) and e in [−127, 128], building the
-// power of two from exponent bits in two steps so that no step overflows.
-func scale2(p float32, e int) float32 {
-	if e < -126 {
-		return p * math.Float32frombits(uint32(e+126+127)<<23) * math.Float32frombits(1<<23)
-	}
+	e := int32(math.Float32bits(t)) - int32(math.Float32bits(expShift)) // n, in [−126, 128]
 	if e > 127 {
-		return p * 2 * math.Float32frombits(uint32(e-1+127)<<23)
+		return p * 2 * math.Float32frombits(254<<23)
 	}
 	return p * math.Float32frombits(uint32(e+127)<<23)
 }

@@ -15,25 +15,29 @@ type kernels struct {
 	// dsoftplus scales g[i] by softplus'(x[i] + bias), given
 	// delta[i] = softplus(x[i] + bias), and returns Σ g[i].
 	dsoftplus func(x []float32, bias float32, delta, g []float32) float32
-	// dot returns Σ a[i]·b[i].
-	dot func(a, b []float32) float32
+	// finish turns the per-step sums s1, s2 that bwd leaves into ∂/∂u (in
+	// s1) and ∂/∂δ (in s2), and returns Σ dy·u (∂/∂Dskip); see finishGo.
+	finish func(delta, u, dy []float32, dskip float32, s1, s2 []float32) float32
 }
 
-// bwdChunk holds the operands of one chunk of one channel's backward pass.
+// bwdChunk holds the operands of one chunk of one channel's backward
+// pass. Per step t it leaves s1_t = Σ_n dh_t,n·B_t,n and s2_t = Σ_n
+// dh_t,n·exp(δ_t·A_n)·h_{t−1},n·A_n, from which finish makes ∂/∂u and ∂/∂δ
+// once per row: the kernel then needs neither u nor Dskip in its reverse
+// loop, which keeps it within the amd64 registers.
 type bwdChunk struct {
 	n, N                int
 	delta, u, dy        []float32 // (n): δ, u and ∂loss/∂y of the steps
 	bt, ct              []float32 // (n, N)
 	a                   []float32 // (N)
-	dskip               float32
 	h0                  []float32 // (N): the state before the first step
 	dhNext, aNext, accA []float32 // (N), carried from the later chunk: dh_{t+1}, exp(δ_{t+1}A), Σ ∂/∂A
 	dB, dC              []float32 // (n, N): partial sums over channels, accumulated
-	gU, gDelta          []float32 // (n): ∂/∂u and ∂/∂δ (before softplus'), overwritten
-	hbuf, abuf          []float32 // scratch: (n+1, N) states and (n, N) decays
+	s1, s2              []float32 // (n): overwritten
+	hbuf, abuf, dubuf   []float32 // scratch: (n+1, N) states, (n, N) decays, (n) δ·u
 }
 
-var goKernels = kernels{fwd: fwdGo, bwd: bwdGo, softplus: softplusGo, dsoftplus: dsoftplusGo, dot: dotGo}
+var goKernels = kernels{fwd: fwdGo, bwd: bwdGo, softplus: softplusGo, dsoftplus: dsoftplusGo, finish: finishGo}
 
 // kernelsFor returns the kernels of level l, which must be in isa.Available.
 func kernelsFor(l isa.Level) *kernels {

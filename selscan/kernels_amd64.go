@@ -11,13 +11,13 @@ import "github.com/mambaad/mambaad/internal/isa"
 func fwd16AVX512(n int, delta, u, bt, ct, a *float32, dskip float32, h, y *float32)
 
 //go:noescape
-func bwd16AVX512(n int, delta, u, dy, bt, ct, a *float32, dskip float32, h0, dhNext, aNext, accA, dB, dC, gU, gDelta, hbuf, abuf *float32)
+func bwd16AVX512(n int, delta, u, dy, bt, ct, a *float32, h0, dhNext, aNext, accA, dB, dC, s1, s2, hbuf, abuf, dubuf *float32)
 
 //go:noescape
 func fwd16AVX2(n int, delta, u, bt, ct, a *float32, dskip float32, h, y *float32)
 
 //go:noescape
-func bwd16AVX2(n int, delta, u, dy, bt, ct, a *float32, dskip float32, h0, dhNext, aNext, accA, dB, dC, gU, gDelta, hbuf, abuf *float32)
+func bwd16AVX2(n int, delta, u, dy, bt, ct, a *float32, h0, dhNext, aNext, accA, dB, dC, s1, s2, hbuf, abuf, dubuf *float32)
 
 //go:noescape
 func softplus8AVX2(n int, x *float32, bias float32, out *float32)
@@ -32,7 +32,7 @@ func softplus16AVX512(n int, x *float32, bias float32, out *float32)
 func dsoftplus16AVX512(n int, x *float32, bias float32, delta, grad *float32) float32
 
 //go:noescape
-func dot8AVX2(n int, a, b *float32) float32
+func finish8AVX2(n int, delta, u, dy *float32, dskip float32, s1, s2 *float32) float32
 
 //go:noescape
 func exp8AVX2(n int, src, dst *float32)
@@ -42,11 +42,11 @@ func exp16AVX512(n int, src, dst *float32)
 
 type fwdAsm func(n int, delta, u, bt, ct, a *float32, dskip float32, h, y *float32)
 
-type bwdAsm func(n int, delta, u, dy, bt, ct, a *float32, dskip float32, h0, dhNext, aNext, accA, dB, dC, gU, gDelta, hbuf, abuf *float32)
+type bwdAsm func(n int, delta, u, dy, bt, ct, a *float32, h0, dhNext, aNext, accA, dB, dC, s1, s2, hbuf, abuf, dubuf *float32)
 
 var (
-	avx2Kernels   = kernels{fwd: fwd16(fwd16AVX2), bwd: bwd16(bwd16AVX2), softplus: softplusAVX2, dsoftplus: dsoftplusAVX2, dot: dotAVX2}
-	avx512Kernels = kernels{fwd: fwd16(fwd16AVX512), bwd: bwd16(bwd16AVX512), softplus: softplusAVX512, dsoftplus: dsoftplusAVX512, dot: dotAVX2}
+	avx2Kernels   = kernels{fwd: fwd16(fwd16AVX2), bwd: bwd16(bwd16AVX2), softplus: softplusAVX2, dsoftplus: dsoftplusAVX2, finish: finishAVX2}
+	avx512Kernels = kernels{fwd: fwd16(fwd16AVX512), bwd: bwd16(bwd16AVX512), softplus: softplusAVX512, dsoftplus: dsoftplusAVX512, finish: finishAVX2}
 )
 
 func archKernels(l isa.Level) *kernels {
@@ -79,8 +79,8 @@ func bwd16(f bwdAsm) func(c *bwdChunk) {
 			return
 		}
 		c.mustFit()
-		f(c.n, &c.delta[0], &c.u[0], &c.dy[0], &c.bt[0], &c.ct[0], &c.a[0], c.dskip, &c.h0[0],
-			&c.dhNext[0], &c.aNext[0], &c.accA[0], &c.dB[0], &c.dC[0], &c.gU[0], &c.gDelta[0], &c.hbuf[0], &c.abuf[0])
+		f(c.n, &c.delta[0], &c.u[0], &c.dy[0], &c.bt[0], &c.ct[0], &c.a[0], &c.h0[0],
+			&c.dhNext[0], &c.aNext[0], &c.accA[0], &c.dB[0], &c.dC[0], &c.s1[0], &c.s2[0], &c.hbuf[0], &c.abuf[0], &c.dubuf[0])
 	}
 }
 
@@ -122,14 +122,15 @@ func dsoftplusAVX512(x []float32, bias float32, delta, g []float32) float32 {
 	return s + dsoftplusAVX2(x[m:], bias, delta[m:], g[m:])
 }
 
-func dotAVX2(a, b []float32) float32 {
-	b = b[:len(a)]
-	m := len(a) &^ 7
+func finishAVX2(delta, u, dy []float32, dskip float32, s1, s2 []float32) float32 {
+	n := len(delta)
+	u, dy, s1, s2 = u[:n], dy[:n], s1[:n], s2[:n]
+	m := n &^ 7
 	var s float32
 	if m > 0 {
-		s = dot8AVX2(m, &a[0], &b[0])
+		s = finish8AVX2(m, &delta[0], &u[0], &dy[0], dskip, &s1[0], &s2[0])
 	}
-	return s + dotGo(a[m:], b[m:])
+	return s + finishGo(delta[m:], u[m:], dy[m:], dskip, s1[m:], s2[m:])
 }
 
 // expArray applies the level's vector exp to src (test hook; the tail past

@@ -34,8 +34,8 @@ func bwdGo(c *bwdChunk) {
 	N := c.N
 	dh, an, acc, a := c.dhNext[:N], c.aNext[:N], c.accA[:N], c.a[:N]
 	for t := c.n - 1; t >= 0; t-- {
-		g, u, dt := c.dy[t], c.u[t], c.delta[t]
-		du := dt * u
+		g, dt := c.dy[t], c.delta[t]
+		du := c.dubuf[t]
 		o := t * N
 		b, cc, db, dc := c.bt[o:o+N], c.ct[o:o+N], c.dB[o:o+N], c.dC[o:o+N]
 		hPrev, hCur, dec := c.hbuf[o:o+N], c.hbuf[o+N:o+2*N], c.abuf[o:o+N]
@@ -50,19 +50,19 @@ func bwdGo(c *bwdChunk) {
 			acc[i] += q * dt
 			dh[i], an[i] = d, dec[i]
 		}
-		c.gU[t] = dt*s1 + c.dskip*g
-		c.gDelta[t] = s2 + u*s1
+		c.s1[t], c.s2[t] = s1, s2
 	}
 }
 
-// bwdRecomputeGo fills c.hbuf with h_{−1..n−1} of the chunk and c.abuf with
-// the decays exp(δ_t·A).
+// bwdRecomputeGo fills c.hbuf with h_{−1..n−1} of the chunk, c.abuf with
+// the decays exp(δ_t·A) and c.dubuf with δ_t·u_t.
 func bwdRecomputeGo(c *bwdChunk) {
 	N := c.N
 	copy(c.hbuf[:N], c.h0)
 	for t := 0; t < c.n; t++ {
 		dt := c.delta[t]
 		du := dt * c.u[t]
+		c.dubuf[t] = du
 		o := t * N
 		for i := 0; i < N; i++ {
 			e := expf(dt * c.a[i])
@@ -75,7 +75,7 @@ func bwdRecomputeGo(c *bwdChunk) {
 // mustFit panics unless every slice of c covers its chunk.
 func (c *bwdChunk) mustFit() {
 	n, N := c.n, c.N
-	ok := len(c.delta) >= n && len(c.u) >= n && len(c.dy) >= n && len(c.gU) >= n && len(c.gDelta) >= n &&
+	ok := len(c.delta) >= n && len(c.u) >= n && len(c.dy) >= n && len(c.s1) >= n && len(c.s2) >= n && len(c.dubuf) >= n &&
 		len(c.bt) >= n*N && len(c.ct) >= n*N && len(c.dB) >= n*N && len(c.dC) >= n*N &&
 		len(c.a) >= N && len(c.h0) >= N && len(c.dhNext) >= N && len(c.aNext) >= N && len(c.accA) >= N &&
 		len(c.hbuf) >= (n+1)*N && len(c.abuf) >= n*N
@@ -103,11 +103,16 @@ func dsoftplusGo(x []float32, bias float32, delta, g []float32) float32 {
 	return s
 }
 
-func dotGo(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s float32
-	for i := range a {
-		s += a[i] * b[i]
+// finishGo turns s1 into ∂/∂u = δ·s1 + Dskip·dy and s2 into
+// ∂/∂δ = s2 + u·s1, and returns Σ dy·u.
+func finishGo(delta, u, dy []float32, dskip float32, s1, s2 []float32) float32 {
+	n := len(delta)
+	u, dy, s1, s2 = u[:n], dy[:n], s1[:n], s2[:n]
+	var sum float32
+	for t := range delta {
+		s2[t] += u[t] * s1[t]
+		s1[t] = delta[t]*s1[t] + dskip*dy[t]
+		sum += dy[t] * u[t]
 	}
-	return s
+	return sum
 }

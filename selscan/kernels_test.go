@@ -39,9 +39,9 @@ func newChunkCase(rng *rand.Rand, n, N int, dlo, dhi float64) chunkCase {
 // run runs the backward chunk kernel of ks on a copy of the case.
 func (cc chunkCase) runBwd(ks *kernels) *bwdChunk {
 	c := &bwdChunk{n: cc.n, N: cc.N, delta: cc.delta, u: cc.u, dy: cc.dy, bt: cc.bt, ct: cc.ct, a: cc.a,
-		dskip: cc.dskip, h0: cc.h0, dhNext: clone(cc.dhNext), aNext: clone(cc.aNext), accA: clone(cc.accA),
-		dB: clone(cc.dB), dC: clone(cc.dC), gU: nanVec(cc.n), gDelta: nanVec(cc.n),
-		hbuf: nanVec((cc.n + 1) * cc.N), abuf: nanVec(cc.n * cc.N)}
+		h0: cc.h0, dhNext: clone(cc.dhNext), aNext: clone(cc.aNext), accA: clone(cc.accA),
+		dB: clone(cc.dB), dC: clone(cc.dC), s1: nanVec(cc.n), s2: nanVec(cc.n),
+		hbuf: nanVec((cc.n + 1) * cc.N), abuf: nanVec(cc.n * cc.N), dubuf: nanVec(cc.n)}
 	ks.bwd(c)
 	return c
 }
@@ -78,7 +78,7 @@ func TestChunkKernels(t *testing.T) {
 					for _, p := range []struct {
 						name string
 						a, b []float32
-					}{{"y", y, yw}, {"h", h, hw}, {"gU", got.gU, want.gU}, {"gDelta", got.gDelta, want.gDelta},
+					}{{"y", y, yw}, {"h", h, hw}, {"s1", got.s1, want.s1}, {"s2", got.s2, want.s2},
 						{"dB", got.dB, want.dB}, {"dC", got.dC, want.dC}, {"dhNext", got.dhNext, want.dhNext},
 						{"aNext", got.aNext, want.aNext}, {"accA", got.accA, want.accA}} {
 						if err := near(p.a, p.b, 1e-5); err != nil {
@@ -88,5 +88,23 @@ func TestChunkKernels(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestChunkKernelsPanicOnShortSlices checks every level rejects a chunk
+// whose slices are too short instead of reading or writing past them.
+func TestChunkKernelsPanicOnShortSlices(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	for _, lv := range isa.Available() {
+		ks := kernelsFor(lv)
+		cc := newChunkCase(rng, 9, 16, 0.1, 1)
+		expectPanic(t, lv.String()+" fwd short y", func() {
+			ks.fwd(cc.n, 16, cc.delta, cc.u, cc.bt, cc.ct, cc.a, cc.dskip, clone(cc.h0), make([]float32, 8))
+		})
+		expectPanic(t, lv.String()+" bwd short abuf", func() {
+			c := cc.runBwd(ks)
+			c.abuf = c.abuf[:8*16]
+			ks.bwd(c)
+		})
 	}
 }

@@ -17,6 +17,9 @@ TEXT ·fwd16AVX2(SB), NOSPLIT, $0-72
 	VMOVSS dskip+48(FP), X13
 	MOVQ h+56(FP), BX
 	MOVQ y+64(FP), DI
+	PREFETCH4(SI, 256)
+	PREFETCH4(DX, 256)
+	PREFETCH4(DI, 256)
 	VBROADCASTSS TAB(K_LO88), Y14
 	VBROADCASTSS TAB(K_MAX), Y15
 	VMOVUPS (AX), Y2
@@ -62,18 +65,27 @@ fdone:
 	VZEROUPPER
 	RET
 
-// func bwd16AVX2(n int, delta, u, dy, bt, ct, a *float32, dskip float32, h0, dhNext, aNext, accA, dB, dC, gU, gDelta, hbuf, abuf *float32)
+// func bwd16AVX2(n int, delta, u, dy, bt, ct, a *float32, h0, dhNext, aNext, accA, dB, dC, s1, s2, hbuf, abuf, dubuf *float32)
 TEXT ·bwd16AVX2(SB), NOSPLIT, $0-144
 	MOVQ n+0(FP), CX
 	TESTQ CX, CX
 	JLE bdone
 	MOVQ delta+8(FP), SI
 	MOVQ u+16(FP), DX
+	MOVQ dy+24(FP), R12
+	MOVQ s1+104(FP), DI
+	MOVQ s2+112(FP), AX
+	PREFETCH4(SI, -256)
+	PREFETCH4(DX, -256)
+	PREFETCH4(R12, -256)
+	PREFETCH4(DI, -256)
+	PREFETCH4(AX, -256)
 	MOVQ bt+32(FP), R8
 	MOVQ a+48(FP), AX
-	MOVQ h0+64(FP), BX
-	MOVQ hbuf+128(FP), R10
-	MOVQ abuf+136(FP), R11
+	MOVQ h0+56(FP), BX
+	MOVQ hbuf+120(FP), R10
+	MOVQ abuf+128(FP), R11
+	MOVQ dubuf+136(FP), R12
 	VBROADCASTSS TAB(K_LO88), Y14
 	VBROADCASTSS TAB(K_MAX), Y15
 	VMOVUPS (AX), Y2
@@ -83,10 +95,12 @@ TEXT ·bwd16AVX2(SB), NOSPLIT, $0-144
 	VMOVUPS Y0, (R10)
 	VMOVUPS Y1, 32(R10)
 
-	// Recompute the chunk: abuf[t] = exp(δ_t·A), hbuf[t+1] = h_t.
+	// Recompute the chunk: abuf[t] = exp(δ_t·A), hbuf[t+1] = h_t,
+	// dubuf[t] = δ_t·u_t.
 brec:
 	VBROADCASTSS (SI), Y4
 	VMULSS (DX), X4, X5
+	VMOVSS X5, (R12)
 	VBROADCASTSS X5, Y5
 	VMULPS Y2, Y4, Y6
 	EXP256(Y6, Y7, Y8, Y9, Y14, Y15)
@@ -102,6 +116,7 @@ brec:
 	VMOVUPS Y1, 96(R10)
 	ADDQ $4, SI
 	ADDQ $4, DX
+	ADDQ $4, R12
 	ADDQ $64, R8
 	ADDQ $64, R10
 	ADDQ $64, R11
@@ -109,17 +124,17 @@ brec:
 	JNZ brec
 
 	// Reverse pass, t = n−1 … 0: CX = t, BX = 64·t. Y0/Y1 = dh,
-	// Y2/Y3 = decay of step t+1, Y4/Y5 = Σ ∂/∂A, Y9/Y10 = A, X14 = Dskip.
+	// Y2/Y3 = decay of step t+1, Y4/Y5 = Σ ∂/∂A, Y9/Y10 = A.
 	MOVQ a+48(FP), AX
 	VMOVUPS (AX), Y9
 	VMOVUPS 32(AX), Y10
-	MOVQ dhNext+72(FP), BX
+	MOVQ dhNext+64(FP), BX
 	VMOVUPS (BX), Y0
 	VMOVUPS 32(BX), Y1
-	MOVQ aNext+80(FP), BX
+	MOVQ aNext+72(FP), BX
 	VMOVUPS (BX), Y2
 	VMOVUPS 32(BX), Y3
-	MOVQ accA+88(FP), BX
+	MOVQ accA+80(FP), BX
 	VMOVUPS (BX), Y4
 	VMOVUPS 32(BX), Y5
 	MOVQ n+0(FP), CX
@@ -127,23 +142,21 @@ brec:
 	MOVQ CX, BX
 	SHLQ $6, BX
 	MOVQ delta+8(FP), SI
-	MOVQ u+16(FP), DX
+	MOVQ dubuf+136(FP), DX
 	MOVQ dy+24(FP), R12
 	MOVQ bt+32(FP), R8
 	MOVQ ct+40(FP), R9
-	MOVQ dB+96(FP), R13
-	MOVQ dC+104(FP), R14
-	MOVQ gU+112(FP), DI
-	MOVQ gDelta+120(FP), AX
-	MOVQ hbuf+128(FP), R10
-	MOVQ abuf+136(FP), R11
-	VMOVSS dskip+56(FP), X14
+	MOVQ dB+88(FP), R13
+	MOVQ dC+96(FP), R14
+	MOVQ s1+104(FP), DI
+	MOVQ s2+112(FP), AX
+	MOVQ hbuf+120(FP), R10
+	MOVQ abuf+128(FP), R11
 
 brev:
 	VBROADCASTSS (R12)(CX*4), Y6
 	VBROADCASTSS (SI)(CX*4), Y7
-	VMULSS (DX)(CX*4), X7, X8
-	VBROADCASTSS X8, Y8
+	VBROADCASTSS (DX)(CX*4), Y8
 
 	// Low half (states 0..7).
 	VMULPS Y2, Y0, Y0
@@ -151,8 +164,8 @@ brev:
 	VMOVUPS 64(R10)(BX*1), Y11
 	VFMADD213PS (R14)(BX*1), Y6, Y11
 	VMOVUPS Y11, (R14)(BX*1)
-	VMULPS Y8, Y0, Y11
-	VADDPS (R13)(BX*1), Y11, Y11
+	VMOVUPS (R13)(BX*1), Y11
+	VFMADD231PS Y8, Y0, Y11
 	VMOVUPS Y11, (R13)(BX*1)
 	VMULPS (R8)(BX*1), Y0, Y12
 	VMOVUPS (R11)(BX*1), Y2
@@ -167,8 +180,8 @@ brev:
 	VMOVUPS 96(R10)(BX*1), Y11
 	VFMADD213PS 32(R14)(BX*1), Y6, Y11
 	VMOVUPS Y11, 32(R14)(BX*1)
-	VMULPS Y8, Y1, Y11
-	VADDPS 32(R13)(BX*1), Y11, Y11
+	VMOVUPS 32(R13)(BX*1), Y11
+	VFMADD231PS Y8, Y1, Y11
 	VMOVUPS Y11, 32(R13)(BX*1)
 	VFMADD231PS 32(R8)(BX*1), Y1, Y12
 	VMOVUPS 32(R11)(BX*1), Y3
@@ -186,23 +199,19 @@ brev:
 	VMOVSHDUP Y11, Y15
 	VADDPS Y15, Y11, Y11
 	VEXTRACTF128 $1, Y11, X13
-
-	VMULSS X7, X11, X12
-	VFMADD231SS X14, X6, X12
-	VMOVSS X12, (DI)(CX*4)
-	VFMADD231SS (DX)(CX*4), X11, X13
+	VMOVSS X11, (DI)(CX*4)
 	VMOVSS X13, (AX)(CX*4)
 	SUBQ $64, BX
 	DECQ CX
 	JGE brev
 
-	MOVQ dhNext+72(FP), BX
+	MOVQ dhNext+64(FP), BX
 	VMOVUPS Y0, (BX)
 	VMOVUPS Y1, 32(BX)
-	MOVQ aNext+80(FP), BX
+	MOVQ aNext+72(FP), BX
 	VMOVUPS Y2, (BX)
 	VMOVUPS Y3, 32(BX)
-	MOVQ accA+88(FP), BX
+	MOVQ accA+80(FP), BX
 	VMOVUPS Y4, (BX)
 	VMOVUPS Y5, 32(BX)
 

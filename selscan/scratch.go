@@ -1,23 +1,28 @@
 package selscan
 
-import "sync"
+import (
+	"math/bits"
+	"sync"
+)
 
-// The scan needs sizeable per-call scratch (transposed B and C, dB/dC
-// partial sums). Pooling it keeps repeated calls free of large allocations
-// without making callers own a workspace.
-var pool sync.Pool
+// The scan needs per-call scratch of very different sizes (a few KB per
+// work item, megabytes for transposed B and C when Forward has no Saved).
+// Pools per power-of-two size class keep repeated calls free of large
+// allocations without making callers own a workspace.
+var pools [64]sync.Pool
 
 // getScratch returns a slice of length n with unspecified contents.
 func getScratch(n int) *[]float32 {
-	if p, ok := pool.Get().(*[]float32); ok {
-		if cap(*p) >= n {
-			*p = (*p)[:n]
-			return p
-		}
-		pool.Put(p)
+	c := bits.Len(uint(max(n, 1) - 1))
+	if p, ok := pools[c].Get().(*[]float32); ok {
+		*p = (*p)[:n]
+		return p
 	}
-	s := make([]float32, n)
+	s := make([]float32, n, 1<<c)
 	return &s
 }
 
-func putScratch(p *[]float32) { pool.Put(p) }
+// putScratch returns a slice obtained from getScratch.
+func putScratch(p *[]float32) {
+	pools[bits.Len(uint(cap(*p)-1))].Put(p)
+}

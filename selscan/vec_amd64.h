@@ -143,3 +143,11 @@
 	VFMADD213PS Z25, x0, p0; VFMADD213PS Z25, x1, p1; \
 	VFMADD213PS Z25, x0, p0; VFMADD213PS Z25, x1, p1; \
 	VSCALEFPS.Z n0, p0, K1, p0; VSCALEFPS.Z n1, p1, K2, p1
+
+// PREFETCH4 asks for the four cache lines [p+off, p+off+256) into L2. The
+// drivers walk a work item's channels chunk by chunk, so a channel's next
+// chunk (the next 64 steps in forward, the previous 64 in backward) is
+// needed one pass over the item's channels later; without this the rows'
+// short 256-byte segments miss all the way to memory.
+#define PREFETCH4(p, off) \
+	PREFETCHT1 off(p); PREFETCHT1 off+64(p); PREFETCHT1 off+128(p); PREFETCHT1 off+192(p)
