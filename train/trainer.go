@@ -87,12 +87,13 @@ func NewTrainer(m *model.MambaAD, o Options, itersPerEpoch int) (*Trainer, error
 		Sched: optim.StepLR{Base: o.BaseLR(), Total: o.Epochs * itersPerEpoch, Milestone: o.Milestone, Gamma: o.Gamma},
 		src:   rand.NewPCG(o.Seed, 0x64726f70), // "drop"
 	}
-	t.trainMode()
+	t.TrainMode()
 	return t, nil
 }
 
-// trainMode puts the model in training mode with the trainer's random state.
-func (t *Trainer) trainMode() {
+// TrainMode puts the model in training mode with the trainer's random
+// state (again, after an evaluation switched it to inference).
+func (t *Trainer) TrainMode() {
 	t.M.Fuse.SetTrain(true)
 	t.M.Dec.SetTrain(true, rand.New(t.src))
 	t.M.Dec.SetBackprop(true)

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/mambaad/mambaad/metrics"
+	"github.com/mambaad/mambaad/model"
+	"github.com/mambaad/mambaad/train"
+	"gopkg.in/yaml.v3"
+)
+
+// Config is everything a training run needs. It comes from a preset, then
+// a YAML file (--config), then command-line flags, each overriding the one
+// before. Unknown YAML keys are an error, so a typo never goes unnoticed.
+type Config struct {
+	Data  DataConfig  `yaml:"data"`
+	Model ModelConfig `yaml:"model"`
+	Train TrainConfig `yaml:"train"`
+	Eval  EvalConfig  `yaml:"eval"`
+	Out   string      `yaml:"out"`
+	Note  string      `yaml:"note,omitempty"`
+}
+
+// DataConfig selects the images.
+type DataConfig struct {
+	Root    string `yaml:"root"`
+	Dataset string `yaml:"dataset"` // auto, mvtec, visa, …
+	Classes string `yaml:"classes"` // "all" or "a,b"
+	SkipBad bool   `yaml:"skip_bad"`
+	Workers int    `yaml:"workers"`
+}
+
+// ModelConfig is model.Config plus where the encoder weights come from.
+type ModelConfig struct {
+	Backbone     string  `yaml:"backbone"`
+	ImageSize    int     `yaml:"image_size"`
+	Depths       []int   `yaml:"depths,flow"`
+	Scan         string  `yaml:"scan"`
+	Directions   int     `yaml:"directions"`
+	DState       int     `yaml:"d_state"`
+	DropPath     float32 `yaml:"drop_path"`
+	FusionBlocks int     `yaml:"fusion_blocks"`
+	// Weights is the encoder's ImageNet weights: a file path, a name in the
+	// weights cache, "auto" (the cache, else the random fallback with a
+	// warning) or "random" (the labelled random-encoder fallback).
+	Weights string `yaml:"weights"`
+}
+
+// TrainConfig is the optimisation and bookkeeping.
+type TrainConfig struct {
+	train.Options   `yaml:",inline"`
+	CacheFeatures   bool `yaml:"cache_features"`
+	CacheLimitMB    int  `yaml:"cache_limit_mb"`
+	EvalEvery       int  `yaml:"eval_every"`       // epochs; 0 = only at the end
+	CheckpointEvery int  `yaml:"checkpoint_every"` // epochs
+	Threads         int  `yaml:"threads"`
+}
+
+// EvalConfig is how the test set is scored.
+type EvalConfig struct {
+	Mode      string `yaml:"mode"` // exact or reference
+	ProSteps  int    `yaml:"pro_steps"`
+	BatchSize int    `yaml:"batch_size"`
+	Gallery   int    `yaml:"gallery"` // maps per class kept for the report
+}
+
+// ModelConfig converts to the network's configuration.
+func (m ModelConfig) toModel() model.Config {
+	return model.Config{Backbone: m.Backbone, ImageSize: m.ImageSize, Depths: m.Depths, Scan: m.Scan,
+		Directions: m.Directions, DState: m.DState, DropPath: m.DropPath, FusionBlocks: m.FusionBlocks}
+}
+
+// metricsOptions converts the evaluation mode.
+func (e EvalConfig) metricsOptions() (metrics.Options, error) {
+	o := metrics.Options{ProSteps: e.ProSteps}
+	switch strings.ToLower(e.Mode) {
+	case "", "exact":
+		o.Mode = metrics.Exact
+	case "reference", "ref", "ader":
+		o.Mode = metrics.Reference
+	default:
+		return o, fmt.Errorf("eval mode %q: want exact or reference", e.Mode)
+	}
+	return o, nil
+}
+
+// preset describes a named starting configuration.
+type preset struct {
+	about string
+	cfg   func() Config
+}
+
+func referenceConfig(epochs int) Config {
+	mc := model.DefaultConfig()
+	to := train.DefaultOptions()
+	to.Epochs = epochs
+	return Config{
+		Data: DataConfig{Dataset: "auto", Classes: "all"},
+		Model: ModelConfig{Backbone: mc.Backbone, ImageSize: mc.ImageSize, Depths: mc.Depths, Scan: mc.Scan,
+			Directions: mc.Directions, DState: mc.DState, DropPath: mc.DropPath, FusionBlocks: mc.FusionBlocks, Weights: "auto"},
+		Train: TrainConfig{Options: to, CacheFeatures: true, CacheLimitMB: 8192, CheckpointEvery: 10},
+		Eval:  EvalConfig{Mode: "exact", ProSteps: 100, BatchSize: 8, Gallery: 6},
+		Out:   "runs/mambaad",
+	}
+}
+
+// presets mirror the reference configurations per dataset (256×256,
+// ResNet34, batch 16, lr 0.005·batch/16, spec §7) and add small CPU ones.
+var presets = map[string]preset{
+	"mvtec":      {"MVTec AD reference: 256², ResNet34, 500 epochs", func() Config { return datasetPreset("mvtec", 500) }},
+	"visa":       {"VisA reference: 256², ResNet34, 500 epochs", func() Config { return datasetPreset("visa", 500) }},
+	"realiad":    {"Real-IAD reference: 256², ResNet34, 100 epochs", func() Config { return datasetPreset("realiad", 100) }},
+	"mvtec3d":    {"MVTec 3D-AD (RGB) reference: 256², ResNet34, 500 epochs", func() Config { return datasetPreset("mvtec3d", 500) }},
+	"unimedical": {"Uni-Medical reference: 256², ResNet34, 500 epochs", func() Config { return datasetPreset("unimedical", 500) }},
+	"cocoad":     {"COCO-AD reference: 256², ResNet34, 100 epochs", func() Config { return datasetPreset("cocoad", 100) }},
+	"cpu-256":    {"256², ResNet18, full decoder, 20 epochs, batch 8 — a real run on a CPU", cpu256},
+	"cpu-128":    {"128², ResNet18, full decoder, 30 epochs, batch 8 — about 4× cheaper than 256²", cpu128},
+	"demo":       {"128², ResNet18, light decoder [2 2 2 2], 8 epochs — the built-in demo", demoPreset},
+}
+
+func datasetPreset(ds string, epochs int) Config {
+	c := referenceConfig(epochs)
+	c.Data.Dataset = ds
+	c.Out = "runs/" + ds
+	return c
+}
+
+func cpu256() Config {
+	c := referenceConfig(20)
+	c.Model.Backbone = "resnet18"
+	c.Train.BatchSize = 8
+	c.Out = "runs/cpu-256"
+	return c
+}
+
+func cpu128() Config {
+	c := cpu256()
+	c.Model.ImageSize = 128
+	c.Train.Epochs = 30
+	c.Out = "runs/cpu-128"
+	return c
+}
+
+func demoPreset() Config {
+	c := cpu128()
+	c.Model.Depths = []int{2, 2, 2, 2}
+	c.Train.Epochs = 8
+	c.Train.CheckpointEvery = 4
+	c.Eval.Gallery = 4
+	c.Out = "runs/demo"
+	return c
+}
+
+// presetNames lists the presets, sorted.
+func presetNames() []string {
+	var ns []string
+	for n := range presets {
+		ns = append(ns, n)
+	}
+	sort.Strings(ns)
+	return ns
+}
+
+// loadConfig builds a configuration from a preset and an optional YAML file.
+func loadConfig(presetName, file string) (Config, error) {
+	p, ok := presets[presetName]
+	if !ok {
+		return Config{}, fmt.Errorf("unknown preset %q (known: %s)", presetName, strings.Join(presetNames(), ", "))
+	}
+	c := p.cfg()
+	if file == "" {
+		return c, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return c, fmt.Errorf("config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return c, fmt.Errorf("config %s: %w", file, err)
+	}
+	return c, nil
+}
+
+// yamlString renders a configuration (saved next to a run's checkpoints).
+func (c Config) yamlString() string {
+	b, err := yaml.Marshal(c)
+	if err != nil {
+		return fmt.Sprintf("# could not render configuration: %v\n", err)
+	}
+	return string(b)
+}

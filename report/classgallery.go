@@ -1,0 +1,114 @@
+package report
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"math/rand/v2"
+	"sort"
+)
+
+// SelectGallery picks the test images a class gallery shows: the n with
+// the highest scores (most anomalous first; ties by index), then n random
+// normal images among the rest, in index order. Random normal images show
+// what the model does on ordinary inputs, which the top of the ranking
+// never does. The draw depends only on seed, so reruns show the same
+// images. With at most 2n images, all are returned, highest score first.
+func SelectGallery(scores []float64, labels []bool, n int, seed uint64) []int {
+	if n <= 0 {
+		return nil
+	}
+	idx := make([]int, len(scores))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return scores[idx[a]] > scores[idx[b]] })
+	if len(idx) <= 2*n {
+		return idx
+	}
+	top := idx[:n]
+	var normals []int
+	for _, i := range idx[n:] {
+		if i < len(labels) && !labels[i] {
+			normals = append(normals, i)
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x6d616d62)) // "mamb"
+	rng.Shuffle(len(normals), func(a, b int) { normals[a], normals[b] = normals[b], normals[a] })
+	normals = normals[:min(n, len(normals))]
+	sort.Ints(normals)
+	return append(append([]int(nil), top...), normals...)
+}
+
+// GalleryItem is one test image of a class gallery: the input picture (any
+// size), its W×H anomaly map and mask (nil for a normal image), and score.
+type GalleryItem struct {
+	Name  string
+	Img   image.Image
+	Map   []float32
+	Mask  []uint8
+	Score float64
+}
+
+// TileOptions say how ItemTiles draws an item.
+type TileOptions struct {
+	W, H   int     // the anomaly map's size
+	Lo, Hi float32 // colour scale of the map, the same for the whole class (Range)
+	// Threshold outlines the predicted defect {map ≥ Threshold} in
+	// PredColor on the contour tile; NaN draws no predicted outline.
+	Threshold float64
+	// Size is the side of the square tiles in pixels; 0 keeps W×H.
+	Size int
+}
+
+// ItemTiles returns the three tiles of a gallery row: the input image, the
+// heat-map overlay, and the outlines (ground truth and, optionally,
+// prediction) over the input. Each caption ends with the image score.
+// It panics if the map or mask is not W×H, like Overlay.
+func ItemTiles(it GalleryItem, o TileOptions) []Tile {
+	var pred []float32
+	thr := float32(o.Threshold)
+	if !math.IsNaN(o.Threshold) {
+		pred = it.Map
+	}
+	kind := "normal"
+	if hasDefect(it.Mask) {
+		kind = "anomalous"
+	}
+	score := fmt.Sprintf("score %.4g (%s)", it.Score, kind)
+	// Short enough for a 192-pixel caption line (27 characters).
+	outline := "green: ground truth"
+	if pred != nil {
+		outline = "green: GT, magenta: pred."
+	}
+	tiles := []Tile{
+		{Title: it.Name + "\n" + score, Img: Resize(it.Img, o.W, o.H)},
+		{Title: "anomaly map\n" + score, Img: Overlay(it.Img, it.Map, o.W, o.H, o.Lo, o.Hi)},
+		{Title: outline + "\n" + score, Img: ContourOverlay(it.Img, o.W, o.H, it.Mask, pred, thr)},
+	}
+	if o.Size > 0 && (o.Size != o.W || o.Size != o.H) {
+		for i := range tiles {
+			tiles[i].Img = Resize(tiles[i].Img, o.Size, o.Size)
+		}
+	}
+	return tiles
+}
+
+func hasDefect(mask []uint8) bool {
+	for _, v := range mask {
+		if v != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// ClassGallery renders the gallery of one class, one item per row
+// (input, overlay, outlines); see SelectGallery for choosing the items.
+func ClassGallery(items []GalleryItem, o TileOptions) (*image.RGBA, error) {
+	var tiles []Tile
+	for _, it := range items {
+		tiles = append(tiles, ItemTiles(it, o)...)
+	}
+	return RenderGallery(tiles, 3)
+}
