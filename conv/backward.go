@@ -1,6 +1,8 @@
 package conv
 
 import (
+	"sync/atomic"
+
 	"github.com/mambaad/mambaad/gemm"
 	"github.com/mambaad/mambaad/parallel"
 )
@@ -86,33 +88,59 @@ func BackwardWeight(s Shape, x, dy, dw, dbias []float32) {
 	s.mustCheck("BackwardWeight", lenCheck{"x", len(x), s.xLen(), false}, lenCheck{"dy", len(dy), s.yLen(), false},
 		lenCheck{"dw", len(dw), s.wLen(), false}, lenCheck{"dbias", len(dbias), s.K, true})
 	plane := s.OutH() * s.OutW()
-	ckk := s.C * s.KH * s.KW
 	xs, ys := s.C*s.H*s.W, s.K*plane
 	if dbias != nil {
 		biasGrad(s.N, s.K, plane, dy, dbias)
 	}
 	if s.pointwise() {
-		for n := 0; n < s.N; n++ {
-			gemm.Sgemm(false, true, s.K, s.C, plane, 1, dy[n*ys:], plane, x[n*xs:], plane, 1, dw, s.C)
+		accumulateImages(s.N, dw, 0, func(n int, acc, _ []float32) {
+			gemm.Sgemm(false, true, s.K, s.C, plane, 1, dy[n*ys:], plane, x[n*xs:], plane, 1, acc, s.C)
+		})
+		return
+	}
+	l := s.layout()
+	rows := s.rowTable(l)
+	accumulateImages(s.N, dw, l.size(s.C)+s.K*s.OutH()*l.wq, func(n int, acc, work []float32) {
+		s.weightGradShifted(x[n*xs:(n+1)*xs], dy[n*ys:(n+1)*ys], acc, l, rows, work)
+	})
+}
+
+// accumulateImages calls grad(n, acc, work) for every image n, where grad
+// adds image n's gradient into acc. With several workers, each worker
+// claims images one at a time and accumulates into a private copy, and the
+// copies are summed into dw at the end: images then run in parallel, each
+// GEMM on one core, which scales better than splitting every GEMM. A worker
+// that finds no image left lends itself to the others' GEMMs.
+func accumulateImages(count int, dw []float32, workLen int, grad func(n int, acc, work []float32)) {
+	parts := min(count, parallel.Workers())
+	if parts <= 1 {
+		work := getBuf(workLen)
+		defer bufPool.Put(work)
+		for n := 0; n < count; n++ {
+			grad(n, dw, *work)
 		}
 		return
 	}
-	tc := tileCols(ckk, plane)
-	buf := getBuf(ckk * tc)
-	defer bufPool.Put(buf)
-	for n := 0; n < s.N; n++ {
-		xn, dyn := x[n*xs:(n+1)*xs], dy[n*ys:(n+1)*ys]
-		for j0 := 0; j0 < plane; j0 += tc {
-			nc := min(tc, plane-j0)
-			col := (*buf)[:ckk*nc]
-			parallel.For(ckk, 16, func(r0, r1 int) {
-				for r := r0; r < r1; r++ {
-					s.colRow(col[r*nc:(r+1)*nc], xn, r, j0)
-				}
-			})
-			// dw (K × ckk) += dy tile (K × nc) · colᵀ (nc × ckk).
-			gemm.Sgemm(false, true, s.K, ckk, nc, 1, dyn[j0:], plane, col, nc, 1, dw, ckk)
+	var next atomic.Int64
+	accs := make([]*[]float32, parts)
+	parallel.Run(parts, func(p int) {
+		work, acc := getBuf(workLen), getBuf(len(dw))
+		defer bufPool.Put(work)
+		clear(*acc)
+		accs[p] = acc
+		for n := int(next.Add(1) - 1); n < count; n = int(next.Add(1) - 1) {
+			grad(n, *acc, *work)
 		}
+	})
+	parallel.For(len(dw), 1<<14, func(lo, hi int) {
+		for _, acc := range accs {
+			for i, v := range (*acc)[lo:hi] {
+				dw[lo+i] += v
+			}
+		}
+	})
+	for _, acc := range accs {
+		bufPool.Put(acc)
 	}
 }
 

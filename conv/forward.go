@@ -42,13 +42,6 @@ func forward(s Shape, x, w, bias, y []float32) {
 		})
 		return
 	}
-	if !useShifted {
-		ckk := s.C * s.KH * s.KW
-		parallel.Run(s.N, func(n int) {
-			gemm.SgemmPacked(false, s.K, plane, ckk, 1, w, ckk, imagePacker{&s, x[n*xs : (n+1)*xs]}, 0, y[n*ys:(n+1)*ys], plane)
-		})
-		return
-	}
 	l := s.layout()
 	rows := s.rowTable(l)
 	work := l.size(s.C) + s.K*s.OutH()*l.wq
@@ -59,15 +52,14 @@ func forward(s Shape, x, w, bias, y []float32) {
 	})
 }
 
-var useShifted = true
-
 func fill(s []float32, v float32) {
 	for i := range s {
 		s[i] = v
 	}
 }
 
-// bufPool recycles workspace slices (flipped weights, im2col tiles).
+// bufPool recycles workspace: padded images, wide outputs, flipped
+// weights, col2im tiles and per-worker gradient accumulators.
 var bufPool sync.Pool
 
 func getBuf(n int) *[]float32 {

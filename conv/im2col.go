@@ -3,25 +3,9 @@ package conv
 // The im2col matrix of one image has a row per weight tap (c, u, v) —
 // C·KH·KW rows in the order of the PyTorch weight layout — and a column per
 // output pixel (i, j): col[(c,u,v)][i*OW+j] = x[c, i*sh+u-ph, j*sw+v-pw],
-// zero in the padding. It is never stored whole: colRow produces any
-// stretch of one row, which both the implicit-GEMM packer and the tiled
-// im2col of the backward passes use.
-
-// colRow writes col[row][j0 : j0+len(dst)] of the image x (C·H·W values)
-// into dst.
-func (s *Shape) colRow(dst, x []float32, row, j0 int) {
-	kk := s.KH * s.KW
-	c, u, v := row/kk, row%kk/s.KW, row%s.KW
-	plane := x[c*s.H*s.W : (c+1)*s.H*s.W]
-	ow := s.OutW()
-	i, j := j0/ow, j0%ow
-	for len(dst) > 0 {
-		n := min(len(dst), ow-j)
-		s.colSegment(dst[:n], plane, i*s.StrideH+u-s.PadH, j*s.StrideW+v-s.PadW)
-		dst = dst[n:]
-		i, j = i+1, 0
-	}
-}
+// zero in the padding. Forward and weight gradient read it in place from a
+// padded copy (shifted.go); the strided input gradient needs its adjoint,
+// col2im, over tiles of columns (colRowAdd).
 
 // colSegment fills seg with input row ih of plane from column iw on, in
 // steps of StrideW, with zeros outside the image.
@@ -59,35 +43,37 @@ func (s *Shape) colRowAdd(src, dx []float32, row, j0 int) {
 	for len(src) > 0 {
 		n := min(len(src), ow-j)
 		if ih := i*s.StrideH + u - s.PadH; ih >= 0 && ih < s.H {
-			dst := plane[ih*s.W : (ih+1)*s.W]
-			iw := j*s.StrideW + v - s.PadW
-			for t, g := range src[:n] {
-				if p := iw + t*s.StrideW; p >= 0 && p < s.W {
-					dst[p] += g
-				}
-			}
+			addStrided(plane[ih*s.W:(ih+1)*s.W], src[:n], j*s.StrideW+v-s.PadW, s.StrideW)
 		}
 		src = src[n:]
 		i, j = i+1, 0
 	}
 }
 
-// imagePacker is the implicit im2col matrix of one image as a gemm.BPacker.
-type imagePacker struct {
-	s *Shape
-	x []float32 // the image, C·H·W values
-}
-
-// PackB writes panels of col rows p0..p0+kc-1, columns j0..j0+nc-1 (see
-// gemm.BPacker).
-func (ip imagePacker) PackB(dst []float32, p0, kc, j0, nc, nr int) {
-	for q := 0; q*nr < nc; q++ {
-		lanes := min(nr, nc-q*nr)
-		panel := dst[q*kc*nr : (q+1)*kc*nr]
-		for p := 0; p < kc; p++ {
-			row := panel[p*nr : (p+1)*nr]
-			ip.s.colRow(row[:lanes], ip.x, p0+p, j0+q*nr)
-			clear(row[lanes:])
+// addStrided adds src[t] to dst[iw+t*stride] for every t that lands
+// inside dst: the valid range is found first so the loop has no branches.
+func addStrided(dst, src []float32, iw, stride int) {
+	lo := 0
+	if iw < 0 {
+		lo = (-iw + stride - 1) / stride
+	}
+	hi := len(src)
+	if last := len(dst) - 1 - iw; last < 0 {
+		hi = 0
+	} else {
+		hi = min(hi, last/stride+1)
+	}
+	if lo >= hi {
+		return
+	}
+	if stride == 1 {
+		d := dst[iw+lo : iw+hi]
+		for t, g := range src[lo:hi] {
+			d[t] += g
 		}
+		return
+	}
+	for t := lo; t < hi; t++ {
+		dst[iw+t*stride] += src[t]
 	}
 }

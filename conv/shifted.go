@@ -1,6 +1,9 @@
 package conv
 
-import "github.com/mambaad/mambaad/gemm"
+import (
+	"github.com/mambaad/mambaad/gemm"
+	"github.com/mambaad/mambaad/parallel"
+)
 
 // The shifted forward path: a convolution as one gemm.SgemmRows per image,
 // reading the im2col rows in place from a padded copy of the image.
@@ -44,21 +47,20 @@ func (s *Shape) rowTable(l layout) []int {
 	return rows
 }
 
-// fillPhases writes the phase-split zero-padded copy of image x into dst.
-// Phases no tap reads (a 1×1 kernel with stride 2 reads only one) are
-// skipped.
+// fillPhases writes the phase-split zero-padded copy of image x into dst,
+// channels in parallel. Phases no tap reads (a 1×1 kernel with stride 2
+// reads only one) are skipped.
 func (s *Shape) fillPhases(dst, x []float32, l layout) {
-	for a := 0; a < s.StrideH; a++ {
-		for b := 0; b < s.StrideW; b++ {
-			ph := dst[(a*s.StrideW+b)*s.C*l.plane : (a*s.StrideW+b+1)*s.C*l.plane]
-			if a >= s.KH || b >= s.KW {
-				continue
-			}
-			for c := 0; c < s.C; c++ {
-				s.fillPhase(ph[c*l.plane:(c+1)*l.plane], x[c*s.H*s.W:(c+1)*s.H*s.W], l, a, b)
+	parallel.For(s.C, 8, func(c0, c1 int) {
+		for a := 0; a < min(s.StrideH, s.KH); a++ {
+			for b := 0; b < min(s.StrideW, s.KW); b++ {
+				ph := dst[(a*s.StrideW+b)*s.C*l.plane:]
+				for c := c0; c < c1; c++ {
+					s.fillPhase(ph[c*l.plane:(c+1)*l.plane], x[c*s.H*s.W:(c+1)*s.H*s.W], l, a, b)
+				}
 			}
 		}
-	}
+	})
 	clear(dst[len(dst)-l.slack:])
 }
 
@@ -81,7 +83,7 @@ func (s *Shape) forwardShifted(x, w, bias, y []float32, l layout, rows []int, wo
 	xp, wide := work[:l.size(s.C)], work[l.size(s.C):l.size(s.C)+s.K*oh*l.wq]
 	s.fillPhases(xp, x, l)
 	ckk := s.C * s.KH * s.KW
-	gemm.SgemmRows(false, s.K, oh*l.wq, ckk, 1, w, ckk, xp, rows, 0, wide, oh*l.wq)
+	gemm.SgemmRows(false, false, s.K, oh*l.wq, ckk, 1, w, ckk, xp, rows, 0, wide, oh*l.wq)
 	for k := 0; k < s.K; k++ {
 		var b float32
 		if bias != nil {
@@ -99,4 +101,29 @@ func (s *Shape) forwardShifted(x, w, bias, y []float32, l layout, rows []int, wo
 			}
 		}
 	}
+}
+
+// widen copies the output gradient of one image, dy (K, OH·OW), onto the
+// wide grid (K, OH·wq) with zeros in the extra columns, so that the taps
+// those columns see contribute nothing.
+func (s *Shape) widen(wide, dy []float32, l layout) {
+	oh, ow := s.OutH(), s.OutW()
+	parallel.For(s.K, 8, func(k0, k1 int) {
+		for r := k0 * oh; r < k1*oh; r++ {
+			row := wide[r*l.wq : (r+1)*l.wq]
+			copy(row, dy[r*ow:(r+1)*ow])
+			clear(row[ow:])
+		}
+	})
+}
+
+// weightGradShifted adds one image's weight gradient to dw (K × C·KH·KW):
+// dw += dyWide · colᵀ, with col read in place from the phase-split copy.
+func (s *Shape) weightGradShifted(x, dy, dw []float32, l layout, rows []int, work []float32) {
+	oh := s.OutH()
+	xp, wide := work[:l.size(s.C)], work[l.size(s.C):l.size(s.C)+s.K*oh*l.wq]
+	s.fillPhases(xp, x, l)
+	s.widen(wide, dy, l)
+	ckk := s.C * s.KH * s.KW
+	gemm.SgemmRows(false, true, s.K, ckk, oh*l.wq, 1, wide, oh*l.wq, xp, rows, 1, dw, ckk)
 }

@@ -8,34 +8,36 @@ import (
 	"time"
 )
 
-// TestTune compares forward variants, keeping each one's fastest of many
-// alternating rounds (robust on a shared machine). Set MAMBAAD_TUNE=1.
+// TestTune reports each pass's best-of-rounds rate on the benchmark shapes,
+// which is robust on a shared machine (set MAMBAAD_TUNE=1).
 func TestTune(t *testing.T) {
 	if os.Getenv("MAMBAAD_TUNE") == "" {
-		t.Skip("set MAMBAAD_TUNE=1 to compare variants")
+		t.Skip("set MAMBAAD_TUNE=1 to measure")
 	}
-	defer func(v bool) { useShifted = v }(useShifted)
-	variants := []struct {
+	passes := []struct {
 		name string
-		v    bool
-	}{{"packer", false}, {"shifted", true}}
+		run  func(s Shape, x, w, y []float32)
+	}{
+		{"fwd", func(s Shape, x, w, y []float32) { Forward(s, x, w, nil, y) }},
+		{"bwdIn", func(s Shape, x, w, y []float32) { BackwardInput(s, y, w, x) }},
+		{"bwdW", func(s Shape, x, w, y []float32) { BackwardWeight(s, x, y, w, nil) }},
+	}
 	for _, s := range append(append([]Shape(nil), benchConvs...), benchOther...) {
 		rng := rand.New(rand.NewPCG(1, 1))
 		x, w, y := randVec(rng, s.xLen()), randVec(rng, s.wLen()), randVec(rng, s.yLen())
-		best := make([]time.Duration, len(variants))
-		for round := 0; round < 10; round++ {
-			for i, v := range variants {
-				useShifted = v.v
+		best := make([]time.Duration, len(passes))
+		for round := 0; round < 8; round++ {
+			for i, p := range passes {
 				start := time.Now()
-				Forward(s, x, w, nil, y)
+				p.run(s, x, w, y)
 				if d := time.Since(start); best[i] == 0 || d < best[i] {
 					best[i] = d
 				}
 			}
 		}
 		line := convName(s) + ":"
-		for i, v := range variants {
-			line += "  " + v.name + " " + strconv.FormatFloat(convFlops(s)/best[i].Seconds()/1e9, 'f', 1, 64)
+		for i, p := range passes {
+			line += "  " + p.name + " " + strconv.FormatFloat(convFlops(s)/best[i].Seconds()/1e9, 'f', 1, 64)
 		}
 		t.Log(line)
 	}

@@ -12,6 +12,7 @@ package dwconv
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/mambaad/mambaad/internal/isa"
 	"github.com/mambaad/mambaad/parallel"
@@ -69,7 +70,8 @@ func forward(l isa.Level, n, c, h, w, k int, x, wt, bias, y []float32) {
 	}
 	kern := kernelsFor(l)
 	parallel.For(n*c, planeGrain(h, w, k), func(lo, hi int) {
-		s := kern.newScratch(h, w, k)
+		s := kern.scratch(h, w, k)
+		defer scratchPool.Put(s)
 		for p := lo; p < hi; p++ {
 			ch := p % c
 			var b float32
@@ -88,8 +90,9 @@ func backwardInput(l isa.Level, n, c, h, w, k int, dy, wt, dx []float32) {
 	}
 	kern := kernelsFor(l)
 	parallel.For(n*c, planeGrain(h, w, k), func(lo, hi int) {
-		s := kern.newScratch(h, w, k)
-		flip := make([]float32, k*k)
+		s := kern.scratch(h, w, k)
+		defer scratchPool.Put(s)
+		flip := s.flip[:k*k]
 		for p := lo; p < hi; p++ {
 			ch := p % c
 			// dx[i,j] = Σ dy[i+a, j+b]·wt[p−a, p−b]: a forward pass with the
@@ -113,7 +116,8 @@ func backwardWeight(l isa.Level, n, c, h, w, k int, x, dy, dwt, dbias []float32)
 	// Parallel over channels: each channel's gradient sums over the batch,
 	// so no two workers touch the same accumulator.
 	parallel.For(c, max(1, planeGrain(h, w, k)/max(n, 1)), func(lo, hi int) {
-		s := kern.newScratch(h, w, k)
+		s := kern.scratch(h, w, k)
+		defer scratchPool.Put(s)
 		for ch := lo; ch < hi; ch++ {
 			dw := dwt[ch*k*k : (ch+1)*k*k]
 			var db float64
@@ -135,19 +139,33 @@ func backwardWeight(l isa.Level, n, c, h, w, k int, x, dy, dwt, dbias []float32)
 // scratch holds per-worker buffers (a zero-padded plane) so the plane
 // routines never allocate.
 type kernels struct {
-	newScratch func(h, w, k int) *scratch
+	// prepare sizes s for (h, w) planes and a k×k kernel.
+	prepare func(s *scratch, h, w, k int)
 	// plane writes y = x ⋆ wt + b for one (h, w) plane.
 	plane func(s *scratch, x, wt []float32, b float32, y []float32)
 	// planeWeight adds Σ dy·x-window into dw (k·k).
 	planeWeight func(s *scratch, x, dy, dw []float32)
 }
 
-// scratch is one worker's buffers for planes of a fixed size.
+// scratchPool recycles scratches between calls: a layer calls the same
+// shapes every step, so a worker usually gets back buffers that are
+// already sized and zero-bordered.
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+func (kern kernels) scratch(h, w, k int) *scratch {
+	s := scratchPool.Get().(*scratch)
+	kern.prepare(s, h, w, k)
+	return s
+}
+
+// scratch is one worker's buffers for planes of one geometry.
 type scratch struct {
 	h, w, k int
+	rows    int       // padded plane rows in use, before the k−1 border rows
 	stride  int       // row length of pad
-	pad     []float32 // the zero-padded plane, (h+k−1) rows of stride
+	pad     []float32 // the zero-padded plane, (rows+k−1) rows of stride
 	acc     []float32 // per-call accumulators of the assembly kernels
+	flip    [49]float32
 	mask    [8]int32  // the assembly kernels' tail mask for the last vector of a row
 	fwd     fwdFunc   // the assembly forward kernel for k
 	dy      []float32 // zero-padded dy plane for the weight kernels, rows of dstride
@@ -156,3 +174,42 @@ type scratch struct {
 
 // fwdFunc is an assembly forward kernel (see gen_asm.go).
 type fwdFunc func(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)
+
+// padAlign rounds the padded row up so that vector kernels may read a whole
+// vector past the last output column without leaving the buffer.
+const padAlign = 16
+
+func roundUp(n, m int) int { return (n + m - 1) / m * m }
+
+// resize gives s a zero-bordered plane of rows (≥ h) rows for (h, w, k).
+// When the geometry changes the buffers are cleared, since an old interior
+// would otherwise sit in the new border.
+func (s *scratch) resize(h, w, k, rows int) {
+	if s.h == h && s.w == w && s.k == k && s.rows == rows {
+		return
+	}
+	s.h, s.w, s.k, s.rows = h, w, k, rows
+	s.stride = roundUp(w, padAlign) + k - 1
+	s.pad = zeroed(s.pad, (rows+k-1)*s.stride+padAlign)
+	s.acc = zeroed(s.acc, 4*k*k*padAlign)
+	s.dstride = roundUp(w, padAlign)
+	s.dy = s.dy[:0] // rebuilt by dyPlane on first use
+}
+
+// dyPlane returns the zero-padded dy buffer, rows × dstride.
+func (s *scratch) dyPlane() []float32 {
+	if len(s.dy) == 0 {
+		s.dy = zeroed(s.dy, s.rows*s.dstride)
+	}
+	return s.dy
+}
+
+// zeroed returns a cleared slice of n elements, reusing b's storage.
+func zeroed(b []float32, n int) []float32 {
+	if cap(b) < n {
+		return make([]float32, n)
+	}
+	b = b[:n]
+	clear(b)
+	return b
+}

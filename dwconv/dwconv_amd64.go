@@ -38,15 +38,18 @@ func kernelsFor(l isa.Level) kernels {
 }
 
 func (m *simd) kernels() kernels {
-	return kernels{newScratch: m.newScratch, plane: m.plane, planeWeight: m.planeWeight}
+	return kernels{prepare: m.prepare, plane: m.plane, planeWeight: m.planeWeight}
 }
 
 // tailMaskAVX2 provides the AVX2 lane masks: tailMaskAVX2[8−t:] selects t
 // lanes.
 var tailMaskAVX2 = [16]int32{-1, -1, -1, -1, -1, -1, -1, -1}
 
-func (m *simd) newScratch(h, w, k int) *scratch {
-	s := newScratch(h, w, k)
+// prepare sizes the scratch with rows rounded up to 8, whole blocks for
+// the weight kernels (the forward kernel ignores the spare rows), and sets
+// the tail mask and forward kernel.
+func (m *simd) prepare(s *scratch, h, w, k int) {
+	s.resize(h, w, k, roundUp(h, 8))
 	t := w - m.lanes*((w-1)/m.lanes) // lanes of the last vector of a row
 	if m.lanes == 16 {
 		s.mask[0] = int32(1)<<t - 1
@@ -54,13 +57,6 @@ func (m *simd) newScratch(h, w, k int) *scratch {
 		copy(s.mask[:], tailMaskAVX2[8-t:])
 	}
 	s.fwd = m.fwd[k]
-	// The weight kernels run whole blocks of up to 8 rows and whole
-	// vectors: dy gets a zero-padded copy, and the input plane spare rows.
-	rows := (h + 7) / 8 * 8
-	s.dstride = (w + padAlign - 1) / padAlign * padAlign
-	s.dy = make([]float32, rows*s.dstride)
-	s.pad = make([]float32, (rows+k-1)*s.stride+padAlign)
-	return s
 }
 
 // loadPlane copies x into the interior of a padded plane of the scratch.
@@ -77,7 +73,7 @@ func (m *simd) plane(s *scratch, x, wt []float32, b float32, y []float32) {
 func (m *simd) planeWeight(s *scratch, x, dy, dw []float32) {
 	k, p := s.k, s.k/2
 	m.loadPlane(s, s.pad[p*s.stride+p:], s.stride, x)
-	m.loadPlane(s, s.dy, s.dstride, dy)
+	m.loadPlane(s, s.dyPlane(), s.dstride, dy)
 	nvec := (s.w + m.lanes - 1) / m.lanes
 	for _, ps := range m.wgt[k] {
 		acc := s.acc[:k*ps.nb*m.lanes]

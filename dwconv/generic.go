@@ -1,14 +1,6 @@
 package dwconv
 
-// padAlign rounds the padded row up so that vector kernels may read a whole
-// vector past the last output column without leaving the buffer.
-const padAlign = 16
-
-func newScratch(h, w, k int) *scratch {
-	stride := (w+padAlign-1)/padAlign*padAlign + k - 1
-	return &scratch{h: h, w: w, k: k, stride: stride,
-		pad: make([]float32, (h+k-1)*stride+padAlign), acc: make([]float32, 4*k*k*padAlign)}
-}
+func prepareGo(s *scratch, h, w, k int) { s.resize(h, w, k, h) }
 
 // load copies plane x into the interior of s.pad. The border (k/2 rows and
 // columns, plus the alignment slack) is zero from allocation and never
@@ -20,7 +12,7 @@ func (s *scratch) load(x []float32) {
 	}
 }
 
-var goKernels = kernels{newScratch: newScratch, plane: planeGo, planeWeight: planeWeightGo}
+var goKernels = kernels{prepare: prepareGo, plane: planeGo, planeWeight: planeWeightGo}
 
 // planeGo runs each output row as k·k axpys over shifted padded rows.
 func planeGo(s *scratch, x, wt []float32, b float32, y []float32) {

@@ -47,9 +47,9 @@ type Kept struct {
 
 // ClassResult is everything measured for one class.
 type ClassResult struct {
-	Metrics  metrics.Result
-	Images   []ImageResult
-	Kept     []Kept
+	Metrics metrics.Result
+	Images  []ImageResult
+	Kept    []Kept
 	// Curves are the image ROC and pixel ROC/PR curves for plotting, and the
 	// exact PRO curve (up to the first point past the FPR limit).
 	Curves report.Curves

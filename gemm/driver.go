@@ -22,12 +22,14 @@ type levelKernels struct {
 	// mr×nr scratch it may use); otherwise the full kernel writes tile and
 	// the corner is copied out.
 	edge func(mrr, nrr, k int, a, b []float32, rows []int, c []float32, ldc int, alpha, beta float32, tile []float32)
-	// packT and packN are optional fast paths for one full-width panel
-	// (see packT/packN); they return false to fall back to Go.
-	packT func(dst, src []float32, ld, kc, w int) bool
-	// directB says the kernels mask their B loads, so B rows can be read
-	// in place, never past column n (see problem.direct).
-	directB bool
+	// packT is an optional fast path for packPanelT with a full-width
+	// panel (len(off) == w); it returns false to fall back to Go.
+	packT func(dst, src []float32, off []int, p0, kc, w int) bool
+	// directB says B rows may be read in place (see problem.inPlace);
+	// maskedB says the kernels mask their B loads, so partial panels can
+	// be read in place too. Without it, a partial panel is copied first so
+	// that no kernel reads past column n.
+	directB, maskedB bool
 	// panelRows[p] = p*nr: the row table of a packed B panel.
 	panelRows []int
 }
@@ -112,16 +114,10 @@ func (pr *problem) run() {
 	// per piece (B for row pieces, when B is packed at all; A for column
 	// pieces) is cheap next to the piece's flops.
 	if m >= n {
-		step := pieceSize(m, pr.lv.mc, pr.lv.mr, w)
-		parallel.Run((m+step-1)/step, func(i int) {
-			pr.block(i*step, min(m, (i+1)*step), 0, n)
-		})
+		split(m, pr.lv.mc, pr.lv.mr, w, func(lo, hi int) { pr.block(lo, hi, 0, n) })
 		return
 	}
-	step := pieceSize(n, minColPiece, pr.lv.nr, w)
-	parallel.Run((n+step-1)/step, func(i int) {
-		pr.block(0, m, i*step, min(n, (i+1)*step))
-	})
+	split(n, minColPiece, pr.lv.nr, w, func(lo, hi int) { pr.block(0, m, lo, hi) })
 }
 
 // minColPiece is the narrowest column piece a worker takes: each piece
@@ -130,15 +126,20 @@ func (pr *problem) run() {
 // GFLOP/s per core).
 const minColPiece = 256
 
-// pieceSize splits size into at most 4 pieces per worker of at least
-// minPiece, a multiple of tile, and a piece count that is a multiple of w
-// when there are at least w pieces, so workers finish together.
-func pieceSize(size, minPiece, tile, w int) int {
+// split runs fn over pieces of [0, size) on the pool: at most 4 per worker,
+// each at least minPiece long, a multiple of w pieces when there are more
+// than w (so workers finish together), sizes within one tile of each
+// other, boundaries on tile multiples.
+func split(size, minPiece, tile, w int, fn func(lo, hi int)) {
 	pieces := min(4*w, max(1, size/minPiece))
 	if pieces > w {
 		pieces -= pieces % w
 	}
-	return roundUp((size+pieces-1)/pieces, tile)
+	tiles := (size + tile - 1) / tile
+	pieces = min(pieces, tiles)
+	parallel.Run(pieces, func(i int) {
+		fn(i*tiles/pieces*tile, min(size, (i+1)*tiles/pieces*tile))
+	})
 }
 
 // scaleC sets C = beta·C; beta == 0 writes zeros without reading C.
@@ -165,7 +166,7 @@ func (pr *problem) block(i0, i1, j0, j1 int) {
 	mcMax := min(roundUp(lv.mc, lv.mr), roundUp(i1-i0, lv.mr))
 	nb := ncMax * kcMax
 	if pr.inPlace {
-		nb = 0
+		nb = kcMax * lv.nr // room to copy a partial panel
 	}
 	s := getScratch(mcMax*kcMax, nb, lv.mr*lv.nr)
 	defer scratchPool.Put(s)
@@ -188,8 +189,8 @@ func (pr *problem) block(i0, i1, j0, j1 int) {
 			for ic := i0; ic < i1; ic += mcMax {
 				mc := min(mcMax, i1-ic)
 				ap := s.a[:roundUp(mc, lv.mr)*kc]
-				packA(*lv, ap, pr.a, pr.lda, pr.transA, ic, mc, pc, kc, lv.mr)
-				pr.macro(s.tile, ap, bp, rows, ic, mc, jc, nc, kc, beta)
+				packA(lv, ap, pr.a, pr.lda, pr.transA, ic, mc, pc, kc, lv.mr)
+				pr.macro(s, ap, bp, rows, ic, mc, jc, nc, kc, beta)
 			}
 		}
 	}
@@ -199,30 +200,36 @@ func (pr *problem) block(i0, i1, j0, j1 int) {
 // C[ic:ic+mc, jc:jc+nc], one micro-tile at a time. B is packed panels or
 // read in place (pr.inPlace); rows is the B row table for this block.
 // Partial edge tiles use the level's edge kernels or a scratch tile.
-func (pr *problem) macro(tile, ap, bp []float32, rows []int, ic, mc, jc, nc, kc int, beta float32) {
+func (pr *problem) macro(s *scratch, ap, bp []float32, rows []int, ic, mc, jc, nc, kc int, beta float32) {
 	lv := pr.lv
 	mr, nr := lv.mr, lv.nr
+	tile := s.tile
 	for jr := 0; jr < nc; jr += nr {
 		nrr := min(nr, nc-jr)
-		var bpan []float32
-		if pr.inPlace {
+		bpan, brows := bp[min(jr*kc, len(bp)):], rows
+		switch {
+		case pr.inPlace && (nrr == nr || lv.maskedB):
 			bpan = bp[jr:]
-		} else {
-			bpan = bp[jr*kc:]
+		case pr.inPlace:
+			bpan, brows = s.b[:kc*nr], lv.panelRows[:kc]
+			for p, r := range rows {
+				copy(bpan[p*nr:p*nr+nrr], bp[r+jr:r+jr+nrr])
+				clear(bpan[p*nr+nrr : (p+1)*nr])
+			}
 		}
 		for ir := 0; ir < mc; ir += mr {
 			mrr := min(mr, mc-ir)
 			apan := ap[ir*kc : (ir+mr)*kc]
 			off := (ic+ir)*pr.ldc + jc + jr
 			if mrr == mr && nrr == nr {
-				lv.kern(kc, apan, bpan, rows, pr.c[off:], pr.ldc, pr.alpha, beta)
+				lv.kern(kc, apan, bpan, brows, pr.c[off:], pr.ldc, pr.alpha, beta)
 				continue
 			}
 			if lv.edge != nil {
-				lv.edge(mrr, nrr, kc, apan, bpan, rows, pr.c[off:], pr.ldc, pr.alpha, beta, tile)
+				lv.edge(mrr, nrr, kc, apan, bpan, brows, pr.c[off:], pr.ldc, pr.alpha, beta, tile)
 				continue
 			}
-			lv.kern(kc, apan, bpan, rows, tile, nr, pr.alpha, 0)
+			lv.kern(kc, apan, bpan, brows, tile, nr, pr.alpha, 0)
 			addTile(pr.c[off:], pr.ldc, tile, nr, mrr, nrr, beta)
 		}
 	}

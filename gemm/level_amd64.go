@@ -12,7 +12,7 @@ var avx512Kernels = levelKernels{
 	level: isa.AVX512,
 	mr:    14, nr: 32,
 	kc: 512, mc: 14 * 8, nc: 4096,
-	kern: kern14x32, edge: edge512, packT: packTTranspose, directB: true,
+	kern: kern14x32, edge: edge512, packT: packTTranspose, directB: true, maskedB: true,
 }.withPanelRows()
 
 // avx2Kernels: the classic 6×16 tile in 12 of the 16 ymm registers.
@@ -20,7 +20,7 @@ var avx2Kernels = levelKernels{
 	level: isa.AVX2,
 	mr:    6, nr: 16,
 	kc: 256, mc: 6 * 24, nc: 4096,
-	kern: kern6x16, edge: edge256, packT: packTTranspose8,
+	kern: kern6x16, edge: edge256, packT: packTTranspose8, directB: true,
 }.withPanelRows()
 
 // kernelsFor returns the kernels for level l.

@@ -1,6 +1,10 @@
 package gemm
 
-import "github.com/mambaad/mambaad/internal/isa"
+import (
+	"fmt"
+
+	"github.com/mambaad/mambaad/internal/isa"
+)
 
 // BPacker produces packed panels of op(B) on demand, so that callers such as
 // an implicit-GEMM convolution can feed the multiply without first building
@@ -24,7 +28,7 @@ type matB struct {
 
 func (m matB) PackB(dst []float32, p0, kc, j0, nc, nr int) {
 	if m.trans {
-		packT(*m.lv, dst, m.data, m.ld, j0, nc, p0, kc, nr)
+		packT(m.lv, dst, m.data, m.ld, j0, nc, p0, kc, nr)
 	} else {
 		packN(dst, m.data, m.ld, p0, kc, j0, nc, nr)
 	}
@@ -32,7 +36,7 @@ func (m matB) PackB(dst []float32, p0, kc, j0, nc, nr int) {
 
 // packA packs rows i0..i0+mc-1, columns p0..p0+kc-1 of op(A) into MR-row
 // panels: dst[(q*kc+p)*mr+r] = op(A)[i0+q*mr+r][p0+p], zero-padded.
-func packA(lv levelKernels, dst, a []float32, lda int, trans bool, i0, mc, p0, kc, mr int) {
+func packA(lv *levelKernels, dst, a []float32, lda int, trans bool, i0, mc, p0, kc, mr int) {
 	if trans {
 		packN(dst, a, lda, p0, kc, i0, mc, mr)
 	} else {
@@ -41,58 +45,67 @@ func packA(lv levelKernels, dst, a []float32, lda int, trans bool, i0, mc, p0, k
 }
 
 // packN packs a block whose panel lanes are contiguous in memory: lane jj of
-// row p is src[(p0+p)*ld+j0+q*w+jj]. Each panel row is a plain copy.
+// row p is src[(p0+p)*ld+j0+q*w+jj]. Each panel row is a plain copy; the
+// loop walks the source row by row, so each source line is fetched once
+// even when ld is a multiple of 4 KiB (which makes rows collide in cache).
 func packN(dst, src []float32, ld, p0, kc, j0, nc, w int) {
-	for q := 0; q*w < nc; q++ {
-		lanes := min(w, nc-q*w)
-		panel := dst[q*kc*w : (q+1)*kc*w]
-		base := p0*ld + j0 + q*w
-		for p := 0; p < kc; p++ {
-			row := panel[p*w : p*w+w]
-			s := src[base+p*ld : base+p*ld+lanes]
-			copy(row, s)
-			clear(row[lanes:])
+	for p := 0; p < kc; p++ {
+		s := src[(p0+p)*ld+j0 : (p0+p)*ld+j0+nc]
+		for q := 0; q*w < nc; q++ {
+			row := dst[(q*kc+p)*w : (q*kc+p+1)*w]
+			n := copy(row, s[q*w:])
+			clear(row[n:])
 		}
 	}
 }
 
 // packT packs a block whose panel lanes are rows of src: lane r of row p is
 // src[(i0+q*w+r)*ld+p0+p]. This is a transpose of w×kc tiles.
-func packT(lv levelKernels, dst, src []float32, ld, i0, mc, p0, kc, w int) {
+func packT(lv *levelKernels, dst, src []float32, ld, i0, mc, p0, kc, w int) {
+	var off [maxPanel]int
 	for q := 0; q*w < mc; q++ {
 		lanes := min(w, mc-q*w)
-		panel := dst[q*kc*w : (q+1)*kc*w]
-		base := (i0+q*w)*ld + p0
-		if lanes == w && lv.packT != nil && lv.packT(panel, src[base:], ld, kc, w) {
-			continue
-		}
 		for r := 0; r < lanes; r++ {
-			s := src[base+r*ld : base+r*ld+kc]
-			for p, v := range s {
-				panel[p*w+r] = v
-			}
+			off[r] = (i0 + q*w + r) * ld
 		}
-		if lanes < w {
-			for p := 0; p < kc; p++ {
-				clear(panel[p*w+lanes : p*w+w])
-			}
+		packPanelT(lv, dst[q*kc*w:(q+1)*kc*w], src, off[:lanes], p0, kc, w)
+	}
+}
+
+// maxPanel bounds every level's mr and nr.
+const maxPanel = 32
+
+// packPanelT packs one panel whose lane r is the row of src starting at
+// off[r]: panel[p*w+r] = src[off[r]+p0+p], zero for r ≥ len(off).
+func packPanelT(lv *levelKernels, panel, src []float32, off []int, p0, kc, w int) {
+	if len(off) == w && lv.packT != nil && lv.packT(panel, src, off, p0, kc, w) {
+		return
+	}
+	for r, o := range off {
+		for p, v := range src[o+p0 : o+p0+kc] {
+			panel[p*w+r] = v
+		}
+	}
+	if lanes := len(off); lanes < w {
+		for p := 0; p < kc; p++ {
+			clear(panel[p*w+lanes : p*w+w])
 		}
 	}
 }
 
 // SgemmPacked is Sgemm with op(B) supplied by a BPacker instead of memory:
-// C = alpha·op(A)·B + beta·C with B k×n. Convolutions use it to multiply by
-// an im2col matrix that is never built in full.
+// C = alpha·op(A)·B + beta·C with B k×n. It suits a B that is cheaper to
+// produce panel by panel than to store.
 func SgemmPacked(transA bool, m, n, k int, alpha float32, a []float32, lda int, b BPacker, beta float32, c []float32, ldc int) {
 	if b == nil {
 		panic("gemm: SgemmPacked with nil BPacker")
 	}
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("gemm: negative size m=%d n=%d k=%d", m, n, k))
+	}
 	ar, ac := m, k
 	if transA {
 		ar, ac = k, m
-	}
-	if m < 0 || n < 0 || k < 0 {
-		panic("gemm: negative size in SgemmPacked")
 	}
 	checkMat("A", a, ar, ac, lda)
 	checkMat("C", c, m, n, ldc)

@@ -17,9 +17,9 @@ func BenchmarkPackT(b *testing.B) {
 				name string
 				f    func()
 			}{
-				{"go", func() { packT(genericKernels, dst, src, ld, 0, w, 0, kc, w) }},
-				{"transpose16", func() { packTTranspose(dst, src, ld, kc, w) }},
-				{"transpose8", func() { packTTranspose8(dst, src, ld, kc, w) }},
+				{"go", func() { packT(&genericKernels, dst, src, ld, 0, w, 0, kc, w) }},
+				{"transpose16", func() { packT(&avx512Kernels, dst, src, ld, 0, w, 0, kc, w) }},
+				{"transpose8", func() { packT(&avx2Kernels, dst, src, ld, 0, w, 0, kc, w) }},
 			} {
 				b.Run(fmt.Sprintf("ld%d/w%d/%s", ld, w, f.name), func(b *testing.B) {
 					for b.Loop() {

@@ -40,7 +40,7 @@ func checkPack(t *testing.T, l isa.Level, lv *levelKernels, rng *rand.Rand, w, k
 		}
 		// Offsets of 1 row and 2 columns make the source start unaligned.
 		if trans {
-			packT(*lv, dst, src, ld, 1, lanes, 2, kc, w)
+			packT(lv, dst, src, ld, 1, lanes, 2, kc, w)
 		} else {
 			packN(dst, src, ld, 1, kc, 2, lanes, w)
 		}

@@ -49,11 +49,13 @@ func getRows(n int) *[]int {
 	return p
 }
 
-// SgemmRows computes C = alpha·op(A)·B + beta·C for a k×n matrix B whose
-// row p is b[rows[p] : rows[p]+n]. Rows may sit anywhere in b, overlap or
-// repeat: convolutions pass shifted views of a padded image, which makes B
-// the im2col matrix without building it. Offsets outside b panic.
-func SgemmRows(transA bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, rows []int, beta float32, c []float32, ldc int) {
+// SgemmRows computes C = alpha·op(A)·op(B) + beta·C where the rows of B
+// sit at arbitrary offsets in b. Without transB, B is k×n and its row p is
+// b[rows[p] : rows[p]+n]; with transB, B is n×k, its row j is
+// b[rows[j] : rows[j]+k], and op(B) = Bᵀ. Rows may overlap or repeat:
+// convolutions pass shifted views of a padded image, which makes B (or
+// Bᵀ) the im2col matrix without building it. Offsets outside b panic.
+func SgemmRows(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, rows []int, beta float32, c []float32, ldc int) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("gemm: negative size m=%d n=%d k=%d", m, n, k))
 	}
@@ -63,43 +65,54 @@ func SgemmRows(transA bool, m, n, k int, alpha float32, a []float32, lda int, b 
 	}
 	checkMat("A", a, ar, ac, lda)
 	checkMat("C", c, m, n, ldc)
-	if len(rows) < k {
-		panic(fmt.Sprintf("gemm: SgemmRows has %d row offsets for k=%d", len(rows), k))
+	count, width := k, n
+	if transB {
+		count, width = n, k
 	}
-	if n > 0 {
-		for p, r := range rows[:k] {
-			if r < 0 || r+n > len(b) {
-				panic(fmt.Sprintf("gemm: SgemmRows row %d at offset %d does not fit %d columns in %d values", p, r, n, len(b)))
+	if len(rows) < count {
+		panic(fmt.Sprintf("gemm: SgemmRows has %d row offsets, needs %d", len(rows), count))
+	}
+	if width > 0 {
+		for p, r := range rows[:count] {
+			if r < 0 || r+width > len(b) {
+				panic(fmt.Sprintf("gemm: SgemmRows row %d at offset %d does not fit %d values in %d", p, r, width, len(b)))
 			}
 		}
 	}
-	sgemmRowsLevel(bestLevel, transA, m, n, k, alpha, a, lda, b, rows, beta, c, ldc)
+	sgemmRowsLevel(bestLevel, transA, transB, m, n, k, alpha, a, lda, b, rows, beta, c, ldc)
 }
 
-func sgemmRowsLevel(l isa.Level, transA bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, rows []int, beta float32, c []float32, ldc int) {
+func sgemmRowsLevel(l isa.Level, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, rows []int, beta float32, c []float32, ldc int) {
 	lv := kernelsFor(l)
 	pr := problem{lv: lv, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
 		beta: beta, c: c, ldc: ldc}
-	if lv.directB {
+	if lv.directB && !transB {
 		pr.inPlace, pr.direct, pr.rows = true, b, rows
 	} else {
-		pr.b = rowsPacker{b: b, rows: rows}
+		pr.b = rowsPacker{b: b, rows: rows, trans: transB, lv: lv}
 	}
 	pr.run()
 }
 
-// rowsPacker packs the B of SgemmRows for kernels that cannot read it in
-// place: every panel row is a copy.
+// rowsPacker packs the B of SgemmRows: panel rows are copies of B rows, or
+// with trans, panels are transposes of B rows.
 type rowsPacker struct {
-	b    []float32
-	rows []int
+	b     []float32
+	rows  []int
+	trans bool
+	lv    *levelKernels
 }
 
 func (r rowsPacker) PackB(dst []float32, p0, kc, j0, nc, nr int) {
 	for q := 0; q*nr < nc; q++ {
 		lanes := min(nr, nc-q*nr)
+		panel := dst[q*kc*nr : (q+1)*kc*nr]
+		if r.trans {
+			packPanelT(r.lv, panel, r.b, r.rows[j0+q*nr:j0+q*nr+lanes], p0, kc, nr)
+			continue
+		}
 		for p := 0; p < kc; p++ {
-			row := dst[(q*kc+p)*nr : (q*kc+p+1)*nr]
+			row := panel[p*nr : (p+1)*nr]
 			src := r.rows[p0+p] + j0 + q*nr
 			copy(row[:lanes], r.b[src:src+lanes])
 			clear(row[lanes:])

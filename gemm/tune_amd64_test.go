@@ -7,34 +7,28 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/mambaad/mambaad/internal/isa"
 )
 
-// TestTune compares driver settings on the benchmark shapes. It alternates
-// the variants round by round and keeps each one's fastest round, which is
-// robust to other processes on a shared machine. Set MAMBAAD_TUNE=1.
+// TestTune reports every level's rate on the benchmark shapes, keeping each
+// one's fastest of several alternating rounds: robust to other processes on
+// a shared machine. Set MAMBAAD_TUNE=1 (and GOMAXPROCS=1 for one core).
 func TestTune(t *testing.T) {
 	if os.Getenv("MAMBAAD_TUNE") == "" {
-		t.Skip("set MAMBAAD_TUNE=1 to compare driver settings")
+		t.Skip("set MAMBAAD_TUNE=1 to measure")
 	}
-	variants := []struct {
-		name string
-		set  func()
-	}{
-		{"mc112", func() { avx512Kernels.kc, avx512Kernels.mc = 512, 112 }},
-		{"mc168", func() { avx512Kernels.kc, avx512Kernels.mc = 512, 168 }},
-	}
-	defer func(l levelKernels) { avx512Kernels = l }(avx512Kernels)
+	levels := isa.Available()[1:] // the generic level is far too slow here
 	for _, s := range benchShapes {
 		m, k, n := s[0], s[1], s[2]
 		a, bb, c := randSlice(m*k), randSlice(k*n), randSlice(m*n)
-		best := make([]time.Duration, len(variants))
+		best := make([]time.Duration, len(levels))
 		reps := max(1, int(2e8/(2*float64(m*n*k))))
 		for round := 0; round < 15; round++ {
-			for i, v := range variants {
-				v.set()
+			for i, l := range levels {
 				start := time.Now()
 				for r := 0; r < reps; r++ {
-					Sgemm(false, false, m, n, k, 1, a, k, bb, n, 0, c, n)
+					sgemmLevel(l, false, false, m, n, k, 1, a, k, bb, n, 0, c, n)
 				}
 				if d := time.Since(start) / time.Duration(reps); best[i] == 0 || d < best[i] {
 					best[i] = d
@@ -42,8 +36,8 @@ func TestTune(t *testing.T) {
 			}
 		}
 		line := shapeName(s) + ":"
-		for i, v := range variants {
-			line += "  " + v.name + " " + gflops(s, best[i])
+		for i, l := range levels {
+			line += "  " + l.String() + " " + gflops(s, best[i])
 		}
 		t.Log(line)
 	}

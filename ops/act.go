@@ -122,19 +122,39 @@ func siluMulBackGo(y, z, dout, dy, dz []float32) {
 	}
 }
 
-// ReLU computes y = max(x, 0).
-func ReLU(x, y []float32) {
-	checkLen("ReLU", "y", y, len(x))
-	for i, v := range x {
-		y[i] = max(v, 0)
-	}
-}
+// ReLU computes y = max(x, 0) (a NaN stays NaN, as in PyTorch).
+func ReLU(x, y []float32) { reLU(isa.Best(), x, y) }
 
 // ReLUBackward computes dx = dy where x > 0, else 0 (PyTorch's
 // threshold_backward: the gradient at exactly 0 is 0).
-func ReLUBackward(x, dy, dx []float32) {
+func ReLUBackward(x, dy, dx []float32) { reLUBackward(isa.Best(), x, dy, dx) }
+
+func reLU(l isa.Level, x, y []float32) {
+	checkLen("ReLU", "y", y, len(x))
+	f := ewKernelsFor(l).relu
+	chunks(len(x), func(lo, hi int) { f(x[lo:hi], y[lo:hi]) })
+}
+
+func reLUBackward(l isa.Level, x, dy, dx []float32) {
 	checkLen("ReLUBackward", "dy", dy, len(x))
 	checkLen("ReLUBackward", "dx", dx, len(x))
+	f := ewKernelsFor(l).reluBack
+	chunks(len(x), func(lo, hi int) { f(x[lo:hi], dy[lo:hi], dx[lo:hi]) })
+}
+
+func reluGo(x, y []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		if v > 0 || v != v {
+			y[i] = v
+		} else {
+			y[i] = 0
+		}
+	}
+}
+
+func reluBackGo(x, dy, dx []float32) {
+	dy, dx = dy[:len(x)], dx[:len(x)]
 	for i, v := range x {
 		if v > 0 {
 			dx[i] = dy[i]

@@ -86,6 +86,14 @@ func reflectIndex(i, n int) int {
 	return i
 }
 
+// blurStrip is the column strip of the vertical pass (33 rows × 64
+// float64 = 17 KB, inside L1) and blurPitch its buffered row pitch, padded
+// off a power of two.
+const (
+	blurStrip = 64
+	blurPitch = blurStrip + 8
+)
+
 func gaussianBlur(l isa.Level, src []float64, h, w int, sigma, truncate float64, dst []float64) {
 	const fn = "GaussianBlur"
 	checkDims(fn, h, w)
@@ -99,14 +107,28 @@ func gaussianBlur(l isa.Level, src []float64, h, w int, sigma, truncate float64,
 	half := wt[r:] // half[j] is the weight at distance j
 	tap := blurTapFor(l)
 	tmp := make([]float64, h*w)
-	// Axis 0: output row i mixes input rows reflect(i±j), vectorised along w.
-	parallel.For(h, max(1, 8192/(w*len(wt))), func(lo, hi int) {
+	// Axis 0: output row i mixes input rows reflect(i±j), vectorised along
+	// w, one strip of columns at a time. The strip is first copied, with
+	// its reflected border rows, into a buffer whose row pitch is not a
+	// power of two: read in place, the 2r+1 rows of a window would fall
+	// into the same two L1 sets and evict each other.
+	strips := (w + blurStrip - 1) / blurStrip
+	parallel.For(strips, 1, func(lo, hi int) {
+		ext := make([]float64, (h+2*r)*blurPitch)
 		offs := make([]int, 2*r+1)
-		for i := lo; i < hi; i++ {
-			for t := range offs {
-				offs[t] = reflectIndex(i-r+t, h) * w
+		for t := range offs {
+			offs[t] = t * blurPitch
+		}
+		for st := lo; st < hi; st++ {
+			c0 := st * blurStrip
+			c1 := min(c0+blurStrip, w)
+			for t := 0; t < h+2*r; t++ {
+				row := reflectIndex(t-r, h) * w
+				copy(ext[t*blurPitch:t*blurPitch+c1-c0], src[row+c0:row+c1])
 			}
-			tap(tmp[i*w:(i+1)*w], src, offs, half)
+			for i := 0; i < h; i++ {
+				tap(tmp[i*w+c0:i*w+c1], ext[i*blurPitch:], offs, half)
+			}
 		}
 	})
 	// Axis 1: each row is extended by r on both sides, then mixed the same
@@ -119,8 +141,10 @@ func gaussianBlur(l isa.Level, src []float64, h, w int, sigma, truncate float64,
 		}
 		for i := lo; i < hi; i++ {
 			row := tmp[i*w : (i+1)*w]
-			for t := range ext {
+			copy(ext[r:r+w], row)
+			for t := 0; t < r; t++ {
 				ext[t] = row[reflectIndex(t-r, w)]
+				ext[r+w+t] = row[reflectIndex(w+t, w)]
 			}
 			tap(dst[i*w:(i+1)*w], ext, offs, half)
 		}

@@ -1,44 +1,106 @@
 package ops
 
+import (
+	"github.com/mambaad/mambaad/internal/isa"
+	"github.com/mambaad/mambaad/parallel"
+)
+
 // Add computes y = a + b. y may alias a or b.
-func Add(a, b, y []float32) {
-	checkLen("Add", "b", b, len(a))
-	checkLen("Add", "y", y, len(a))
-	for i, v := range a {
-		y[i] = v + b[i]
-	}
-}
+func Add(a, b, y []float32) { add(isa.Best(), a, b, y) }
 
 // AddInPlace computes acc += x: the accumulation step of every backward
-// pass that sums gradients from several branches.
-func AddInPlace(acc, x []float32) {
+// pass that sums gradients from several branches, and of residual adds.
+func AddInPlace(acc, x []float32) { addInPlace(isa.Best(), acc, x) }
+
+// Mul computes y = a·b element-wise. Its backward is Mul again
+// (da = dy·b, db = dy·a).
+func Mul(a, b, y []float32) { mul(isa.Best(), a, b, y) }
+
+// Scale computes y = s·x. y may alias x.
+func Scale(x []float32, s float32, y []float32) { scale(isa.Best(), x, s, y) }
+
+// Axpy computes y += alpha·x.
+func Axpy(alpha float32, x, y []float32) { axpy(isa.Best(), alpha, x, y) }
+
+// ewKernels are the streaming element-wise kernels of one level, applied
+// to one contiguous chunk with lengths already checked.
+type ewKernels struct {
+	addTo    func(x, acc []float32)
+	add      func(a, b, y []float32)
+	mul      func(a, b, y []float32)
+	scale    func(x []float32, s float32, y []float32)
+	axpy     func(alpha float32, x, y []float32)
+	relu     func(x, y []float32)
+	reluBack func(x, dy, dx []float32)
+}
+
+var ewGo = ewKernels{addTo: addToGo, add: addGo, mul: mulGo, scale: scaleGo, axpy: axpyGo, relu: reluGo, reluBack: reluBackGo}
+
+// chunks runs f over [0, n) in parallel pieces of at least elemGrain.
+func chunks(n int, f func(lo, hi int)) { parallel.For(n, elemGrain, f) }
+
+func addInPlace(l isa.Level, acc, x []float32) {
 	checkLen("AddInPlace", "x", x, len(acc))
+	f := ewKernelsFor(l).addTo
+	chunks(len(acc), func(lo, hi int) { f(x[lo:hi], acc[lo:hi]) })
+}
+
+func add(l isa.Level, a, b, y []float32) {
+	checkLen("Add", "b", b, len(a))
+	checkLen("Add", "y", y, len(a))
+	f := ewKernelsFor(l).add
+	chunks(len(a), func(lo, hi int) { f(a[lo:hi], b[lo:hi], y[lo:hi]) })
+}
+
+func mul(l isa.Level, a, b, y []float32) {
+	checkLen("Mul", "b", b, len(a))
+	checkLen("Mul", "y", y, len(a))
+	f := ewKernelsFor(l).mul
+	chunks(len(a), func(lo, hi int) { f(a[lo:hi], b[lo:hi], y[lo:hi]) })
+}
+
+func scale(l isa.Level, x []float32, s float32, y []float32) {
+	checkLen("Scale", "y", y, len(x))
+	f := ewKernelsFor(l).scale
+	chunks(len(x), func(lo, hi int) { f(x[lo:hi], s, y[lo:hi]) })
+}
+
+func axpy(l isa.Level, alpha float32, x, y []float32) {
+	checkLen("Axpy", "y", y, len(x))
+	f := ewKernelsFor(l).axpy
+	chunks(len(x), func(lo, hi int) { f(alpha, x[lo:hi], y[lo:hi]) })
+}
+
+func addToGo(x, acc []float32) {
+	acc = acc[:len(x)]
 	for i, v := range x {
 		acc[i] += v
 	}
 }
 
-// Mul computes y = a·b element-wise. Its backward is Mul again
-// (da = dy·b, db = dy·a).
-func Mul(a, b, y []float32) {
-	checkLen("Mul", "b", b, len(a))
-	checkLen("Mul", "y", y, len(a))
+func addGo(a, b, y []float32) {
+	b, y = b[:len(a)], y[:len(a)]
+	for i, v := range a {
+		y[i] = v + b[i]
+	}
+}
+
+func mulGo(a, b, y []float32) {
+	b, y = b[:len(a)], y[:len(a)]
 	for i, v := range a {
 		y[i] = v * b[i]
 	}
 }
 
-// Scale computes y = s·x. y may alias x.
-func Scale(x []float32, s float32, y []float32) {
-	checkLen("Scale", "y", y, len(x))
+func scaleGo(x []float32, s float32, y []float32) {
+	y = y[:len(x)]
 	for i, v := range x {
 		y[i] = s * v
 	}
 }
 
-// Axpy computes y += alpha·x.
-func Axpy(alpha float32, x, y []float32) {
-	checkLen("Axpy", "y", y, len(x))
+func axpyGo(alpha float32, x, y []float32) {
+	y = y[:len(x)]
 	for i, v := range x {
 		y[i] += alpha * v
 	}

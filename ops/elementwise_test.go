@@ -2,7 +2,10 @@ package ops
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
+
+	"github.com/mambaad/mambaad/internal/isa"
 )
 
 func TestElementwise(t *testing.T) {
@@ -53,4 +56,56 @@ func TestMSE(t *testing.T) {
 		return 5 * s / 4
 	})
 	close64(t, "da vs finite differences", da, want, 1e-6, 1e-6)
+}
+
+func TestElementwiseLevels(t *testing.T) {
+	levels(t, func(t *testing.T, l isa.Level) {
+		rng := rand.New(rand.NewPCG(29, 30))
+		for _, n := range append(awkward, 100003) {
+			a, b := randVec(rng, n), randVec(rng, n)
+			a[0] = float32(math.NaN()) // NaN must stay NaN through ReLU
+			want := make([]float32, n)
+			check := func(what string, got []float32, f func(i int) float32) {
+				t.Helper()
+				for i := range want {
+					want[i] = f(i)
+				}
+				for i := range got {
+					g, w := got[i], want[i]
+					if g != w && !(g != g && w != w) && math.Abs(float64(g-w)) > 1e-6*(1+math.Abs(float64(w))) {
+						t.Fatalf("%s n=%d: [%d] = %g, want %g", what, n, i, g, w)
+					}
+				}
+			}
+			y := poisoned(n)
+			add(l, a, b, y)
+			check("add", y, func(i int) float32 { return a[i] + b[i] })
+			mul(l, a, b, y)
+			check("mul", y, func(i int) float32 { return a[i] * b[i] })
+			scale(l, a, -1.5, y)
+			check("scale", y, func(i int) float32 { return -1.5 * a[i] })
+			acc := append([]float32(nil), b...)
+			addInPlace(l, acc, a)
+			check("addInPlace", acc, func(i int) float32 { return b[i] + a[i] })
+			acc = append([]float32(nil), b...)
+			axpy(l, 0.25, a, acc)
+			check("axpy", acc, func(i int) float32 { return b[i] + 0.25*a[i] })
+			y = poisoned(n)
+			reLU(l, a, y)
+			check("relu", y, func(i int) float32 {
+				if a[i] > 0 || a[i] != a[i] {
+					return a[i]
+				}
+				return 0
+			})
+			y = poisoned(n)
+			reLUBackward(l, a, b, y)
+			check("relu backward", y, func(i int) float32 {
+				if a[i] > 0 {
+					return b[i]
+				}
+				return 0
+			})
+		}
+	})
 }

@@ -33,6 +33,21 @@ func expf32(x float32) float32 {
 	p = p*r + expP3
 	p = p*r + expP4
 	p = p*r + expP5
-	p = p*(r*r) + r + 1
+	p = p*r + 1 // p·r² + r + 1 as two multiply-adds, as the vector code does
+	p = p*r + 1
 	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
+
+// expTable holds the constants of the vector exponential, each replicated
+// across a 64-byte slot so that AVX2 and AVX-512 code can use it as a full
+// memory operand. The slot order is fixed by gen_asm.go.
+var expTable = func() (t [14 * 16]float32) {
+	vals := []float32{expLo, expHi, expLog2e, expC1, expC2, expP0, expP1, expP2, expP3, expP4, expP5, 1,
+		math.Float32frombits(127), math.Float32frombits(0x80000000)}
+	for i, v := range vals {
+		for j := 0; j < 16; j++ {
+			t[16*i+j] = v
+		}
+	}
+	return t
+}()

@@ -18,7 +18,7 @@ import (
 
 // runInfo describes a run for reports.
 type runInfo struct {
-	Command    string // "train" or "test"
+	Command    string  // "train" or "test"
 	Threshold  float64 // decision threshold for the outlines (NaN: none)
 	Checkpoint string
 	Dataset    string
