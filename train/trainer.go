@@ -130,6 +130,17 @@ func (t *Trainer) Step(f [3][]float32, n int) (StepStats, error) {
 	return StepStats{Loss: loss, GradNorm: norm, LR: t.Opt.LR}, nil
 }
 
+// SetEpochs changes the length of the run (to extend a resumed one); the
+// schedule's milestone moves with it.
+func (t *Trainer) SetEpochs(n int) error {
+	if n < t.Epoch || n < 1 {
+		return fmt.Errorf("train: cannot set %d epochs: %d are already done", n, t.Epoch)
+	}
+	t.O.Epochs = n
+	t.Sched.Total = n * t.ItersPerEp
+	return nil
+}
+
 // Done reports whether every epoch has run.
 func (t *Trainer) Done() bool { return t.Epoch >= t.O.Epochs }
 

@@ -182,7 +182,7 @@ func loadConfig(presetName, file string) (Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil {
-		return c, fmt.Errorf("config %s: %w", file, err)
+		return c, fmt.Errorf("config %s: %s", file, oneLine(err))
 	}
 	return c, nil
 }
@@ -194,4 +194,10 @@ func (c Config) yamlString() string {
 		return fmt.Sprintf("# could not render configuration: %v\n", err)
 	}
 	return string(b)
+}
+
+// oneLine joins a multi-line error (yaml lists each bad key on its own
+// line) so every error stays one line.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
 }

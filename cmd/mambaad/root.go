@@ -19,7 +19,7 @@ It is a single static binary: no Python, no GPU.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newVersionCmd(), newWeightsCmd(), newTrainCmd(), newSynthCmd(), newTestCmd())
+	root.AddCommand(newVersionCmd(), newWeightsCmd(), newTrainCmd(), newSynthCmd(), newTestCmd(), newPredictCmd(), newCalibrateCmd(), newDemoCmd(), newBenchCmd())
 	return root
 }
 

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
 
+	"github.com/mambaad/mambaad/checkpoint"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"gopkg.in/yaml.v3"
 )
 
 // errInterrupted makes main exit with status 130 after a clean save.
@@ -51,6 +54,13 @@ The final model is OUT/model.ckpt and the evaluation is in OUT/eval/.`,
 			cfg, err := loadConfig(presetName, configFile)
 			if err != nil {
 				return err
+			}
+			if o.resume != "" {
+				// A resumed run continues with its own configuration; flags
+				// given now still override the bookkeeping settings.
+				if cfg, err = resumeConfig(cfg, o, cmd.Flags()); err != nil {
+					return err
+				}
 			}
 			if err := o.apply(cmd.Flags(), &cfg); err != nil {
 				return err
@@ -172,4 +182,38 @@ func (o *trainFlags) apply(f *pflag.FlagSet, c *Config) error {
 		return err
 	}
 	return c.Train.Validate()
+}
+
+// resumeConfig returns the configuration stored in the checkpoint that
+// --resume names (OUT/last.ckpt by default), so that resuming does not
+// depend on repeating the original flags.
+func resumeConfig(cfg Config, o trainFlags, f *pflag.FlagSet) (Config, error) {
+	out := cfg.Out
+	if f.Changed("out") {
+		out = o.out
+	}
+	path := o.resume
+	if path == "last" {
+		path = filepath.Join(out, "last.ckpt")
+	}
+	ck, err := checkpoint.Load(path)
+	if err != nil {
+		return cfg, err
+	}
+	saved, ok := ck.Meta["run_config"]
+	if !ok {
+		return cfg, nil
+	}
+	var c Config
+	dec := yaml.NewDecoder(strings.NewReader(saved))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return cfg, fmt.Errorf("%s: stored run configuration: %s", path, oneLine(err))
+	}
+	for _, name := range []string{"backbone", "image-size"} {
+		if f.Changed(name) {
+			return cfg, fmt.Errorf("--%s cannot change when resuming %s (the network is fixed by the checkpoint)", name, path)
+		}
+	}
+	return c, nil
 }

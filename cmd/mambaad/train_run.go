@@ -190,6 +190,11 @@ func (r *trainRun) prepareTrainer(m *model.MambaAD, samples []data.Sample) error
 		}
 	} else if r.tr.ItersPerEp != iters {
 		return fmt.Errorf("the training set changed since the checkpoint (%d steps per epoch then, %d now)", r.tr.ItersPerEp, iters)
+	} else if e := cfg.Train.Epochs; e != r.tr.O.Epochs {
+		if err := r.tr.SetEpochs(e); err != nil {
+			return err
+		}
+		fmt.Fprintf(r.warn, "note: the run now lasts %d epochs (the learning-rate milestone moves with it)\n", e)
 	}
 	r.src = src
 	return nil
