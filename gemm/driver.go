@@ -1,8 +1,6 @@
 package gemm
 
 import (
-	"sync"
-
 	"github.com/mambaad/mambaad/internal/isa"
 	"github.com/mambaad/mambaad/parallel"
 )
@@ -22,9 +20,6 @@ type levelKernels struct {
 	// mr×nr scratch it may use); otherwise the full kernel writes tile and
 	// the corner is copied out.
 	edge func(mrr, nrr, k int, a, b []float32, rows []int, c []float32, ldc int, alpha, beta float32, tile []float32)
-	// packT is an optional fast path for packPanelT with a full-width
-	// panel (len(off) == w); it returns false to fall back to Go.
-	packT func(dst, src []float32, off []int, p0, kc, w int) bool
 	// directB says B rows may be read in place (see problem.inPlace);
 	// maskedB says the kernels mask their B loads, so partial panels can
 	// be read in place too. Without it, a partial panel is copied first so
@@ -48,9 +43,11 @@ func (lv levelKernels) withPanelRows() levelKernels {
 // microseconds, as much as about a million multiply-adds.
 const parallelMin = 1 << 20
 
-// problem is one product after argument checking. B comes either from a
-// packer (b) or, when inPlace is set, from memory: row p of B is
-// direct[rows[p]:], for a strided matrix or for SgemmRows.
+// problem is one product after argument checking. B is read in place when
+// inPlace is set (row p of B is direct[rows[p]:], for a strided matrix or
+// for SgemmRows); otherwise it is packed from the one source that is set:
+// mat, rowsB or the caller's packer b. Concrete fields instead of one
+// interface keep the common calls free of allocations.
 type problem struct {
 	lv      *levelKernels
 	m, n, k int
@@ -58,6 +55,9 @@ type problem struct {
 	a       []float32
 	lda     int
 	transA  bool
+	src     bSource
+	mat     matB
+	rowsB   rowsPacker
 	b       BPacker
 	inPlace bool
 	direct  []float32
@@ -65,32 +65,6 @@ type problem struct {
 	beta    float32
 	c       []float32
 	ldc     int
-}
-
-// scratch holds one worker's packing buffers; pooled so steady-state calls
-// do not allocate.
-type scratch struct {
-	a, b, tile []float32
-}
-
-var scratchPool sync.Pool
-
-func getScratch(na, nb, nt int) *scratch {
-	s, _ := scratchPool.Get().(*scratch)
-	if s == nil {
-		s = new(scratch)
-	}
-	s.a = grow(s.a, na)
-	s.b = grow(s.b, nb)
-	s.tile = grow(s.tile, nt)
-	return s
-}
-
-func grow(s []float32, n int) []float32 {
-	if cap(s) < n {
-		return make([]float32, n)
-	}
-	return s[:n]
 }
 
 // run handles the degenerate cases and splits the rest over workers.
@@ -113,12 +87,34 @@ func (pr *problem) run() {
 	// others. Pieces stay large enough that repacking the other operand
 	// per piece (B for row pieces, when B is packed at all; A for column
 	// pieces) is cheap next to the piece's flops.
+	p := *pr // only this copy escapes into the closures
 	if m >= n {
-		split(m, pr.lv.mc, pr.lv.mr, w, func(lo, hi int) { pr.block(lo, hi, 0, n) })
+		split(m, p.lv.mc, p.lv.mr, w, func(lo, hi int) { p.block(lo, hi, 0, n) })
 		return
 	}
-	split(n, minColPiece, pr.lv.nr, w, func(lo, hi int) { pr.block(0, m, lo, hi) })
+	split(n, minColPiece, p.lv.nr, w, func(lo, hi int) { p.block(0, m, lo, hi) })
 }
+
+// packB packs B rows p0..p0+kc-1, columns j0..j0+nc-1 (see BPacker).
+func (pr *problem) packB(dst []float32, p0, kc, j0, nc int) {
+	switch pr.src {
+	case fromMat:
+		pr.mat.PackB(dst, p0, kc, j0, nc, pr.lv.nr)
+	case fromRows:
+		pr.rowsB.PackB(dst, p0, kc, j0, nc, pr.lv.nr)
+	default:
+		pr.b.PackB(dst, p0, kc, j0, nc, pr.lv.nr)
+	}
+}
+
+// bSource says which field of problem supplies packed B.
+type bSource int
+
+const (
+	fromPacker bSource = iota
+	fromMat
+	fromRows
+)
 
 // minColPiece is the narrowest column piece a worker takes: each piece
 // packs all of A again, which costs about what 1/64 of the piece's flops
@@ -184,7 +180,7 @@ func (pr *problem) block(i0, i1, j0, j1 int) {
 				bp, rows = pr.direct[jc:], pr.rows[pc:pc+kc]
 			} else {
 				bp, rows = s.b[:roundUp(nc, lv.nr)*kc], lv.panelRows[:kc]
-				pr.b.PackB(bp, pc, kc, jc, nc, lv.nr)
+				pr.packB(bp, pc, kc, jc, nc)
 			}
 			for ic := i0; ic < i1; ic += mcMax {
 				mc := min(mcMax, i1-ic)

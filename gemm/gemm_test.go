@@ -63,7 +63,7 @@ func checkCase(t *testing.T, l isa.Level, g gemmCase, packed bool) {
 	got := append([]float32(nil), c...)
 	SgemmRef(g.ta, g.tb, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, want, ldc)
 	if packed {
-		bp := matB{data: b, ld: ldb, trans: g.tb, lv: kernelsFor(l)}
+		bp := &matB{data: b, ld: ldb, trans: g.tb, lv: kernelsFor(l)}
 		sgemmPackedLevel(l, g.ta, g.m, g.n, g.k, g.alpha, a, lda, bp, g.beta, got, ldc)
 	} else {
 		sgemmLevel(l, g.ta, g.tb, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, got, ldc)

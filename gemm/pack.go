@@ -26,7 +26,7 @@ type matB struct {
 	lv    *levelKernels
 }
 
-func (m matB) PackB(dst []float32, p0, kc, j0, nc, nr int) {
+func (m *matB) PackB(dst []float32, p0, kc, j0, nc, nr int) {
 	if m.trans {
 		packT(m.lv, dst, m.data, m.ld, j0, nc, p0, kc, nr)
 	} else {
@@ -78,7 +78,7 @@ const maxPanel = 32
 // packPanelT packs one panel whose lane r is the row of src starting at
 // off[r]: panel[p*w+r] = src[off[r]+p0+p], zero for r ≥ len(off).
 func packPanelT(lv *levelKernels, panel, src []float32, off []int, p0, kc, w int) {
-	if len(off) == w && lv.packT != nil && lv.packT(panel, src, off, p0, kc, w) {
+	if len(off) == w && packTFast(lv, panel, src, off, p0, kc, w) {
 		return
 	}
 	for r, o := range off {

@@ -2,7 +2,6 @@ package gemm
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/mambaad/mambaad/internal/isa"
 )
@@ -22,7 +21,7 @@ func sgemmLevel(l isa.Level, transA, transB bool, m, n, k int, alpha float32, a 
 	pr := problem{lv: lv, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
 		beta: beta, c: c, ldc: ldc}
 	if transB || !lv.directB || (m > directBRows && k < directBMinK) {
-		pr.b = matB{data: b, ld: ldb, trans: transB, lv: lv}
+		pr.src, pr.mat = fromMat, matB{data: b, ld: ldb, trans: transB, lv: lv}
 		pr.run()
 		return
 	}
@@ -33,20 +32,6 @@ func sgemmLevel(l isa.Level, transA, transB bool, m, n, k int, alpha float32, a 
 	}
 	pr.inPlace, pr.direct, pr.rows = true, b, *rows
 	pr.run()
-}
-
-var rowsPool sync.Pool
-
-func getRows(n int) *[]int {
-	p, _ := rowsPool.Get().(*[]int)
-	if p == nil {
-		p = new([]int)
-	}
-	if cap(*p) < n {
-		*p = make([]int, n)
-	}
-	*p = (*p)[:n]
-	return p
 }
 
 // SgemmRows computes C = alpha·op(A)·op(B) + beta·C where the rows of B
@@ -89,7 +74,7 @@ func sgemmRowsLevel(l isa.Level, transA, transB bool, m, n, k int, alpha float32
 	if lv.directB && !transB {
 		pr.inPlace, pr.direct, pr.rows = true, b, rows
 	} else {
-		pr.b = rowsPacker{b: b, rows: rows, trans: transB, lv: lv}
+		pr.src, pr.rowsB = fromRows, rowsPacker{b: b, rows: rows, trans: transB, lv: lv}
 	}
 	pr.run()
 }
@@ -103,7 +88,7 @@ type rowsPacker struct {
 	lv    *levelKernels
 }
 
-func (r rowsPacker) PackB(dst []float32, p0, kc, j0, nc, nr int) {
+func (r *rowsPacker) PackB(dst []float32, p0, kc, j0, nc, nr int) {
 	for q := 0; q*nr < nc; q++ {
 		lanes := min(nr, nc-q*nr)
 		panel := dst[q*kc*nr : (q+1)*kc*nr]

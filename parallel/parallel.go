@@ -30,13 +30,22 @@ var (
 func start() {
 	workers = runtime.GOMAXPROCS(0)
 	jobs = make(chan job) // unbuffered: a send succeeds only if a worker is idle
+	var ready sync.WaitGroup
+	ready.Add(workers - 1)
 	for i := 1; i < workers; i++ {
 		go func() {
+			ready.Done()
 			for j := range jobs {
 				j.drain()
 				j.wg.Done()
 			}
 		}()
+	}
+	// Let the workers reach their receive so the very first loop can hand
+	// work off (a hand-off only succeeds to a worker already waiting).
+	ready.Wait()
+	for i := 0; i < 4; i++ {
+		runtime.Gosched()
 	}
 }
 
