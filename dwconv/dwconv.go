@@ -164,16 +164,30 @@ type scratch struct {
 	rows    int       // padded plane rows in use, before the k−1 border rows
 	stride  int       // row length of pad
 	pad     []float32 // the zero-padded plane, (rows+k−1) rows of stride
-	acc     []float32 // per-call accumulators of the assembly kernels
 	flip    [49]float32
 	mask    [8]int32  // the assembly kernels' tail mask for the last vector of a row
 	fwd     fwdFunc   // the assembly forward kernel for k
+	loadFn  loadFunc  // the assembly plane copy
+	lanes   int       // the assembly kernels' vector width
+	wgt     []wPass   // the assembly weight-gradient passes for k
 	dy      []float32 // zero-padded dy plane for the weight kernels, rows of dstride
 	dstride int
 }
 
-// fwdFunc is an assembly forward kernel (see gen_asm.go).
-type fwdFunc func(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)
+// fwdFunc, loadFunc and wFunc are the assembly forward kernel, plane copy
+// and weight-gradient kernel (see gen_asm.go).
+type (
+	fwdFunc  func(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)
+	loadFunc func(pad *float32, pstride int, x *float32, h, w int, mask *int32)
+	wFunc    func(dw, dy, pad *float32, blocks, nvec, pstride, dstride int)
+)
+
+// wPass is one weight-gradient pass: kernel columns b0..b0+nb−1, with
+// blocks of rows dy rows.
+type wPass struct {
+	b0, nb, rows int
+	f            wFunc
+}
 
 // padAlign rounds the padded row up so that vector kernels may read a whole
 // vector past the last output column without leaving the buffer.
@@ -191,7 +205,6 @@ func (s *scratch) resize(h, w, k, rows int) {
 	s.h, s.w, s.k, s.rows = h, w, k, rows
 	s.stride = roundUp(w, padAlign) + k - 1
 	s.pad = zeroed(s.pad, (rows+k-1)*s.stride+padAlign)
-	s.acc = zeroed(s.acc, 4*k*k*padAlign)
 	s.dstride = roundUp(w, padAlign)
 	s.dy = s.dy[:0] // rebuilt by dyPlane on first use
 }

@@ -10,35 +10,42 @@ import "github.com/mambaad/mambaad/internal/isa"
 // per-level tables asmAVX2 and asmAVX512, in kernels_amd64.go; both files
 // are written by gen_asm.go, whose comments give each kernel's contract.
 
-type wFunc func(acc, dy, pad *float32, blocks, nvec, pstride, dstride int)
-
-// wPass is one weight-gradient pass: kernel columns b0..b0+nb−1, with
-// blocks of rows dy rows.
-type wPass struct {
-	b0, nb, rows int
-	f            wFunc
-}
-
-// simd is one assembly level.
+// simd is one assembly level. load and fwd come in two variants: [0]
+// masks the last vector of each row, [1] is for widths that are a
+// multiple of the lanes (AVX2 masked stores are slow, so they are avoided
+// whenever possible).
 type simd struct {
 	lanes int
-	load  func(pad *float32, pstride int, x *float32, h, w int, mask *int32)
-	fwd   [8]fwdFunc // by k
-	wgt   [8][]wPass // by k; the passes cover all k columns
+	load  [2]loadFunc
+	fwd   [2][8]fwdFunc // by k
+	wgt   [8][]wPass    // by k; the passes cover all k columns
 }
 
 func kernelsFor(l isa.Level) kernels {
 	switch l {
 	case isa.AVX512:
-		return asmAVX512.kernels()
+		return asmKernels512
 	case isa.AVX2:
-		return asmAVX2.kernels()
+		return asmKernels256
 	}
 	return goKernels
 }
 
-func (m *simd) kernels() kernels {
-	return kernels{prepare: m.prepare, plane: m.plane, planeWeight: m.planeWeight}
+var (
+	asmKernels256 = kernels{prepare: prepareAVX2, plane: planeAsm, planeWeight: planeWeightAsm}
+	asmKernels512 = kernels{prepare: prepareAVX512, plane: planeAsm, planeWeight: planeWeightAsm}
+)
+
+func prepareAVX2(s *scratch, h, w, k int) { asmAVX2.prepare(s, h, w, k) }
+
+// prepareAVX512 hands planes at most 8 wide to the AVX2 kernels: a ZMM
+// row would be half empty, and the YMM code is faster there.
+func prepareAVX512(s *scratch, h, w, k int) {
+	if w <= 8 {
+		asmAVX2.prepare(s, h, w, k)
+		return
+	}
+	asmAVX512.prepare(s, h, w, k)
 }
 
 // tailMaskAVX2 provides the AVX2 lane masks: tailMaskAVX2[8−t:] selects t
@@ -56,36 +63,31 @@ func (m *simd) prepare(s *scratch, h, w, k int) {
 	} else {
 		copy(s.mask[:], tailMaskAVX2[8-t:])
 	}
-	s.fwd = m.fwd[k]
+	full := 0
+	if w%m.lanes == 0 {
+		full = 1
+	}
+	s.fwd, s.loadFn = m.fwd[full][k], m.load[full]
+	s.lanes, s.wgt = m.lanes, m.wgt[k]
 }
 
 // loadPlane copies x into the interior of a padded plane of the scratch.
-func (m *simd) loadPlane(s *scratch, dst []float32, stride int, x []float32) {
-	m.load(&dst[0], stride, &x[0], s.h, s.w, &s.mask[0])
+func loadPlane(s *scratch, dst []float32, stride int, x []float32) {
+	s.loadFn(&dst[0], stride, &x[0], s.h, s.w, &s.mask[0])
 }
 
-func (m *simd) plane(s *scratch, x, wt []float32, b float32, y []float32) {
+func planeAsm(s *scratch, x, wt []float32, b float32, y []float32) {
 	p := s.k / 2
-	m.loadPlane(s, s.pad[p*s.stride+p:], s.stride, x)
+	loadPlane(s, s.pad[p*s.stride+p:], s.stride, x)
 	s.fwd(&y[0], &s.pad[0], &wt[0], b, s.h, s.w, s.stride, &s.mask[0])
 }
 
-func (m *simd) planeWeight(s *scratch, x, dy, dw []float32) {
-	k, p := s.k, s.k/2
-	m.loadPlane(s, s.pad[p*s.stride+p:], s.stride, x)
-	m.loadPlane(s, s.dyPlane(), s.dstride, dy)
-	nvec := (s.w + m.lanes - 1) / m.lanes
-	for _, ps := range m.wgt[k] {
-		acc := s.acc[:k*ps.nb*m.lanes]
-		ps.f(&acc[0], &s.dy[0], &s.pad[ps.b0], (s.h+ps.rows-1)/ps.rows, nvec, s.stride, s.dstride)
-		for a := 0; a < k; a++ {
-			for b := 0; b < ps.nb; b++ {
-				var sum float64
-				for _, v := range acc[(a*ps.nb+b)*m.lanes : (a*ps.nb+b+1)*m.lanes] {
-					sum += float64(v)
-				}
-				dw[a*k+ps.b0+b] += float32(sum)
-			}
-		}
+func planeWeightAsm(s *scratch, x, dy, dw []float32) {
+	p := s.k / 2
+	loadPlane(s, s.pad[p*s.stride+p:], s.stride, x)
+	loadPlane(s, s.dyPlane(), s.dstride, dy)
+	nvec := (s.w + s.lanes - 1) / s.lanes
+	for _, ps := range s.wgt {
+		ps.f(&dw[ps.b0], &s.dy[0], &s.pad[ps.b0], (s.h+ps.rows-1)/ps.rows, nvec, s.stride, s.dstride)
 	}
 }

@@ -2,10 +2,10 @@ package dwconv
 
 func prepareGo(s *scratch, h, w, k int) { s.resize(h, w, k, h) }
 
-// load copies plane x into the interior of s.pad. The border (k/2 rows and
+// copyIn copies plane x into the interior of s.pad. The border (k/2 rows and
 // columns, plus the alignment slack) is zero from allocation and never
 // written, so it stays zero.
-func (s *scratch) load(x []float32) {
+func (s *scratch) copyIn(x []float32) {
 	p := s.k / 2
 	for i := 0; i < s.h; i++ {
 		copy(s.pad[(i+p)*s.stride+p:(i+p)*s.stride+p+s.w], x[i*s.w:(i+1)*s.w])
@@ -16,7 +16,7 @@ var goKernels = kernels{prepare: prepareGo, plane: planeGo, planeWeight: planeWe
 
 // planeGo runs each output row as k·k axpys over shifted padded rows.
 func planeGo(s *scratch, x, wt []float32, b float32, y []float32) {
-	s.load(x)
+	s.copyIn(x)
 	h, w, k := s.h, s.w, s.k
 	for i := 0; i < h; i++ {
 		out := y[i*w : (i+1)*w]
@@ -38,7 +38,7 @@ func planeGo(s *scratch, x, wt []float32, b float32, y []float32) {
 // planeWeightGo forms each tap's dot product row by row in float32 and sums
 // the rows in float64, which keeps 64×64 planes accurate.
 func planeWeightGo(s *scratch, x, dy, dw []float32) {
-	s.load(x)
+	s.copyIn(x)
 	h, w, k := s.h, s.w, s.k
 	for a := 0; a < k; a++ {
 		for c := 0; c < k; c++ {

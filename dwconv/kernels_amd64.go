@@ -8,54 +8,78 @@ package dwconv
 func padLoadAVX2(pad *float32, pstride int, x *float32, h, w int, mask *int32)
 
 //go:noescape
+func padLoadAVX2Full(pad *float32, pstride int, x *float32, h, w int, mask *int32)
+
+//go:noescape
 func fwdK3AVX2(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)
 
 //go:noescape
-func bwdWK3B3R4AVX2(acc, dy, pad *float32, blocks, nvec, pstride, dstride int)
+func fwdK3AVX2Full(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)
+
+//go:noescape
+func bwdWK3B3R4AVX2(dw, dy, pad *float32, blocks, nvec, pstride, dstride int)
 
 //go:noescape
 func fwdK5AVX2(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)
 
 //go:noescape
-func bwdWK5B2R4AVX2(acc, dy, pad *float32, blocks, nvec, pstride, dstride int)
+func fwdK5AVX2Full(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)
 
 //go:noescape
-func bwdWK5B1R8AVX2(acc, dy, pad *float32, blocks, nvec, pstride, dstride int)
+func bwdWK5B2R4AVX2(dw, dy, pad *float32, blocks, nvec, pstride, dstride int)
+
+//go:noescape
+func bwdWK5B1R8AVX2(dw, dy, pad *float32, blocks, nvec, pstride, dstride int)
 
 //go:noescape
 func fwdK7AVX2(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)
 
 //go:noescape
-func bwdWK7B1R8AVX2(acc, dy, pad *float32, blocks, nvec, pstride, dstride int)
+func fwdK7AVX2Full(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)
+
+//go:noescape
+func bwdWK7B1R8AVX2(dw, dy, pad *float32, blocks, nvec, pstride, dstride int)
 
 //go:noescape
 func padLoadAVX512(pad *float32, pstride int, x *float32, h, w int, mask *int32)
 
 //go:noescape
+func padLoadAVX512Full(pad *float32, pstride int, x *float32, h, w int, mask *int32)
+
+//go:noescape
 func fwdK3AVX512(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)
 
 //go:noescape
-func bwdWK3B3R8AVX512(acc, dy, pad *float32, blocks, nvec, pstride, dstride int)
+func fwdK3AVX512Full(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)
+
+//go:noescape
+func bwdWK3B3R8AVX512(dw, dy, pad *float32, blocks, nvec, pstride, dstride int)
 
 //go:noescape
 func fwdK5AVX512(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)
 
 //go:noescape
-func bwdWK5B5R4AVX512(acc, dy, pad *float32, blocks, nvec, pstride, dstride int)
+func fwdK5AVX512Full(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)
+
+//go:noescape
+func bwdWK5B5R4AVX512(dw, dy, pad *float32, blocks, nvec, pstride, dstride int)
 
 //go:noescape
 func fwdK7AVX512(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)
 
 //go:noescape
-func bwdWK7B3R8AVX512(acc, dy, pad *float32, blocks, nvec, pstride, dstride int)
+func fwdK7AVX512Full(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)
 
 //go:noescape
-func bwdWK7B2R8AVX512(acc, dy, pad *float32, blocks, nvec, pstride, dstride int)
+func bwdWK7B3R8AVX512(dw, dy, pad *float32, blocks, nvec, pstride, dstride int)
+
+//go:noescape
+func bwdWK7B2R8AVX512(dw, dy, pad *float32, blocks, nvec, pstride, dstride int)
 
 var asmAVX2 = &simd{
 	lanes: 8,
-	load:  padLoadAVX2,
-	fwd:   [8]fwdFunc{3: fwdK3AVX2, 5: fwdK5AVX2, 7: fwdK7AVX2},
+	load:  [2]loadFunc{padLoadAVX2, padLoadAVX2Full},
+	fwd:   [2][8]fwdFunc{{3: fwdK3AVX2, 5: fwdK5AVX2, 7: fwdK7AVX2}, {3: fwdK3AVX2Full, 5: fwdK5AVX2Full, 7: fwdK7AVX2Full}},
 	wgt: [8][]wPass{
 		3: {{0, 3, 4, bwdWK3B3R4AVX2}},
 		5: {{0, 2, 4, bwdWK5B2R4AVX2}, {2, 2, 4, bwdWK5B2R4AVX2}, {4, 1, 8, bwdWK5B1R8AVX2}},
@@ -65,8 +89,8 @@ var asmAVX2 = &simd{
 
 var asmAVX512 = &simd{
 	lanes: 16,
-	load:  padLoadAVX512,
-	fwd:   [8]fwdFunc{3: fwdK3AVX512, 5: fwdK5AVX512, 7: fwdK7AVX512},
+	load:  [2]loadFunc{padLoadAVX512, padLoadAVX512Full},
+	fwd:   [2][8]fwdFunc{{3: fwdK3AVX512, 5: fwdK5AVX512, 7: fwdK7AVX512}, {3: fwdK3AVX512Full, 5: fwdK5AVX512Full, 7: fwdK7AVX512Full}},
 	wgt: [8][]wPass{
 		3: {{0, 3, 8, bwdWK3B3R8AVX512}},
 		5: {{0, 5, 4, bwdWK5B5R4AVX512}},

@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/mambaad/mambaad/internal/isa"
-	"github.com/mambaad/mambaad/parallel"
 )
 
 // Element-wise activations. Forward: y = f(x), y overwritten and allowed to
@@ -31,21 +30,33 @@ func SiLUMulBackward(y, z, dout, dy, dz []float32) { siLUMulBackward(isa.Best(),
 func siLU(l isa.Level, x, y []float32) {
 	checkLen("SiLU", "y", y, len(x))
 	f := actKernelsFor(l).silu
-	parallel.For(len(x), elemGrain, func(lo, hi int) { f(x[lo:hi], y[lo:hi]) })
+	if len(x) <= elemGrain {
+		f(x, y)
+		return
+	}
+	chunks(len(x), func(lo, hi int) { f(x[lo:hi], y[lo:hi]) })
 }
 
 func siLUBackward(l isa.Level, x, dy, dx []float32) {
 	checkLen("SiLUBackward", "dy", dy, len(x))
 	checkLen("SiLUBackward", "dx", dx, len(x))
 	f := actKernelsFor(l).siluBack
-	parallel.For(len(x), elemGrain, func(lo, hi int) { f(x[lo:hi], dy[lo:hi], dx[lo:hi]) })
+	if len(x) <= elemGrain {
+		f(x, dy, dx)
+		return
+	}
+	chunks(len(x), func(lo, hi int) { f(x[lo:hi], dy[lo:hi], dx[lo:hi]) })
 }
 
 func siLUMul(l isa.Level, y, z, out []float32) {
 	checkLen("SiLUMul", "z", z, len(y))
 	checkLen("SiLUMul", "out", out, len(y))
 	f := actKernelsFor(l).siluMul
-	parallel.For(len(y), elemGrain, func(lo, hi int) { f(y[lo:hi], z[lo:hi], out[lo:hi]) })
+	if len(y) <= elemGrain {
+		f(y, z, out)
+		return
+	}
+	chunks(len(y), func(lo, hi int) { f(y[lo:hi], z[lo:hi], out[lo:hi]) })
 }
 
 func siLUMulBackward(l isa.Level, y, z, dout, dy, dz []float32) {
@@ -59,7 +70,11 @@ func siLUMulBackward(l isa.Level, y, z, dout, dy, dz []float32) {
 		return
 	}
 	f := actKernelsFor(l).siluMulBack
-	parallel.For(n, elemGrain, func(lo, hi int) {
+	if n <= elemGrain {
+		f(y, z, dout, dy, dz)
+		return
+	}
+	chunks(n, func(lo, hi int) {
 		var a, b []float32
 		if dy != nil {
 			a = dy[lo:hi]
@@ -132,6 +147,10 @@ func ReLUBackward(x, dy, dx []float32) { reLUBackward(isa.Best(), x, dy, dx) }
 func reLU(l isa.Level, x, y []float32) {
 	checkLen("ReLU", "y", y, len(x))
 	f := ewKernelsFor(l).relu
+	if len(x) <= elemGrain {
+		f(x, y)
+		return
+	}
 	chunks(len(x), func(lo, hi int) { f(x[lo:hi], y[lo:hi]) })
 }
 
@@ -139,6 +158,10 @@ func reLUBackward(l isa.Level, x, dy, dx []float32) {
 	checkLen("ReLUBackward", "dy", dy, len(x))
 	checkLen("ReLUBackward", "dx", dx, len(x))
 	f := ewKernelsFor(l).reluBack
+	if len(x) <= elemGrain {
+		f(x, dy, dx)
+		return
+	}
 	chunks(len(x), func(lo, hi int) { f(x[lo:hi], dy[lo:hi], dx[lo:hi]) })
 }
 

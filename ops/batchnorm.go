@@ -24,7 +24,9 @@ func BatchNormTrain(x []float32, n, c, hw int, gamma, beta []float32, eps, momen
 	checkOpt(fn, "mean", mean, c)
 	checkOpt(fn, "rstd", rstd, c)
 	cnt := n * hw
-	need(cnt > 1, "%s: need more than one value per channel, got N·HW = %d", fn, cnt)
+	if !(cnt > 1) {
+		fail("%s: need more than one value per channel, got N·HW = %d", fn, cnt)
+	}
 	parallel.For(c, 1, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			m, v := channelMoments(x, n, c, hw, ch)
@@ -151,7 +153,9 @@ func BatchNormEvalBackward(dy, x []float32, n, c, hw int, gamma, runMean, runVar
 // without bias) becomes (b − mean)·s + beta.
 func FoldBatchNorm(w, b []float32, cout int, gamma, beta, mean, variance []float32, eps float32) {
 	const fn = "FoldBatchNorm"
-	need(cout > 0 && len(w)%cout == 0, "%s: %d weights do not split into %d output channels", fn, len(w), cout)
+	if !(cout > 0 && len(w)%cout == 0) {
+		fail("%s: %d weights do not split into %d output channels", fn, len(w), cout)
+	}
 	for _, p := range []struct {
 		name string
 		s    []float32

@@ -57,7 +57,9 @@ func BilinearBackward(dy []float32, planes, h, w, oh, ow int, alignCorners bool,
 
 func checkResize(fn string, planes, h, w, oh, ow int) {
 	checkDims(fn, planes, h, w, oh, ow)
-	need(h > 0 && w > 0 && oh > 0 && ow > 0, "%s: empty plane %dx%d → %dx%d", fn, h, w, oh, ow)
+	if !(h > 0 && w > 0 && oh > 0 && ow > 0) {
+		fail("%s: empty plane %dx%d → %dx%d", fn, h, w, oh, ow)
+	}
 }
 
 // linearTap is one output coordinate's two source indices and weights.

@@ -31,7 +31,9 @@ func GaussianBlurTruncate(src []float64, h, w int, sigma, truncate float64, dst 
 // radius = int(truncate·sigma + 0.5): exp(−x²/(2σ²)) normalised by a sum
 // formed with numpy's pairwise summation, so the weights match bit for bit.
 func GaussianKernel(sigma, truncate float64) []float64 {
-	need(sigma > 0 && truncate > 0 && !math.IsInf(sigma*truncate, 0), "GaussianKernel: bad sigma %g or truncate %g", sigma, truncate)
+	if !(sigma > 0 && truncate > 0 && !math.IsInf(sigma*truncate, 0)) {
+		fail("GaussianKernel: bad sigma %g or truncate %g", sigma, truncate)
+	}
 	r := int(truncate*sigma + 0.5)
 	k := make([]float64, 2*r+1)
 	c := -0.5 / (sigma * sigma)
@@ -56,7 +58,9 @@ func numpySum(a []float64) float64 {
 		}
 		return s
 	}
-	need(len(a) <= 128, "numpySum: %d elements exceed one pairwise block", len(a))
+	if !(len(a) <= 128) {
+		fail("numpySum: %d elements exceed one pairwise block", len(a))
+	}
 	var r [8]float64
 	copy(r[:], a[:8])
 	i := 8
@@ -97,7 +101,9 @@ const (
 func gaussianBlur(l isa.Level, src []float64, h, w int, sigma, truncate float64, dst []float64) {
 	const fn = "GaussianBlur"
 	checkDims(fn, h, w)
-	need(len(src) == h*w && len(dst) == h*w, "%s: src %d and dst %d elements, want %d×%d", fn, len(src), len(dst), h, w)
+	if !(len(src) == h*w && len(dst) == h*w) {
+		fail("%s: src %d and dst %d elements, want %d×%d", fn, len(src), len(dst), h, w)
+	}
 	if sigma <= 1e-15 || h*w == 0 {
 		copy(dst, src)
 		return

@@ -4,67 +4,64 @@ package ops
 
 //go:generate go run gen_asm.go
 
-import (
-	"math"
-
-	"github.com/mambaad/mambaad/internal/isa"
-)
+import "github.com/mambaad/mambaad/internal/isa"
 
 // asmSet is one assembly level's kernels (ops_amd64.s, declared in
 // kernels_amd64.go). They process whole vectors; the wrappers below finish
 // each tail with the scalar twin.
 type asmSet struct {
-	lanes             int
-	silu              func(x, y *float32, n int, c *float32)
-	siluBack          func(x, dy, dx *float32, n int, c *float32)
-	siluMul           func(y, z, out *float32, n int, c *float32)
-	siluMulBack       func(y, z, dout, dy, dz *float32, n int, c *float32)
-	sum               func(x *float32, n int) float32
-	sumSqDev          func(x *float32, n int, mean float32) float32
-	lnApply           func(x, y *float32, n int, mean, rstd float32)
-	lnApplyAffine     func(x, y, gamma, beta *float32, n int, mean, rstd float32)
-	lnBackSums        func(dy, x *float32, n int, mean, rstd float32) (float32, float32)
-	lnBackSumsAffine  func(dy, x, gamma *float32, n int, mean, rstd float32) (float32, float32)
-	lnBackApply       func(dy, x, dx *float32, n int, mean, rstd, mg, mgx float32)
-	lnBackApplyAffine func(dy, x, gamma, dx, dgamma, dbeta *float32, n int, mean, rstd, mg, mgx float32)
-	blurTap           func(out, base *float64, offs *int, half *float64, n, r int)
-	addTo             func(x, acc *float32, n int)
-	add, mul          func(a, b, y *float32, n int)
-	scale             func(x, y *float32, n int, s float32)
-	axpy              func(x, y *float32, n int, alpha float32)
-	relu              func(x, y *float32, n int)
-	reluBack          func(x, dy, dx *float32, n int)
-	ew                ewKernels
-	ln                lnKernels
-	act               actKernels
-	perm              permKernels
-	blur              func(out, base []float64, offs []int, half []float64)
+	lanes                        int
+	silu                         func(x, y *float32, n int, c *float32)
+	siluBack                     func(x, dy, dx *float32, n int, c *float32)
+	siluMul                      func(y, z, out *float32, n int, c *float32)
+	siluMulBack                  func(y, z, dout, dy, dz *float32, n int, c *float32)
+	lnRows, lnRowsAffine         func(x, y, gamma, beta *float32, rows, cols int, eps, invCols float32, mean, rstd *float32, statStride int)
+	lnBackRows, lnBackRowsAffine func(dy, x, gamma, dx, dgamma, dbeta *float32, rows, cols int, invCols float32, mean, rstd *float32)
+	blurTap                      func(out, base *float64, offs *int, half *float64, n, r int)
+	addTo                        func(x, acc *float32, n int)
+	add, mul                     func(a, b, y *float32, n int)
+	scale                        func(x, y *float32, n int, s float32)
+	axpy                         func(x, y *float32, n int, alpha float32)
+	relu                         func(x, y *float32, n int)
+	reluBack                     func(x, dy, dx *float32, n int)
+	ew                           ewKernels
+	ln                           lnKernels
+	act                          actKernels
+	perm                         permKernels
+	blur                         func(out, base []float64, offs []int, half []float64)
 }
 
 var asmAVX2 = newAsmSet(&asmSet{lanes: 8,
 	silu: siluAVX2, siluBack: siluBackAVX2, siluMul: siluMulAVX2, siluMulBack: siluMulBackAVX2,
-	sum: sumAVX2, sumSqDev: sumSqDevAVX2, lnApply: lnApplyAVX2, lnApplyAffine: lnApplyAffineAVX2,
-	lnBackSums: lnBackSumsAVX2, lnBackSumsAffine: lnBackSumsAffineAVX2,
-	lnBackApply: lnBackApplyAVX2, lnBackApplyAffine: lnBackApplyAffineAVX2, blurTap: blurTapAVX2,
-	addTo: addToAVX2, add: addAVX2, mul: mulAVX2, scale: scaleAVX2, axpy: axpyAVX2, relu: reluAVX2, reluBack: reluBackAVX2,
+	lnRows: lnRowsAVX2, lnRowsAffine: lnRowsAffineAVX2, lnBackRows: lnBackRowsAVX2, lnBackRowsAffine: lnBackRowsAffineAVX2,
+	blurTap: blurTapAVX2,
+	addTo:   addToAVX2, add: addAVX2, mul: mulAVX2, scale: scaleAVX2, axpy: axpyAVX2, relu: reluAVX2, reluBack: reluBackAVX2,
 })
 
 var asmAVX512 = newAsmSet(&asmSet{lanes: 16,
 	silu: siluAVX512, siluBack: siluBackAVX512, siluMul: siluMulAVX512, siluMulBack: siluMulBackAVX512,
-	sum: sumAVX512, sumSqDev: sumSqDevAVX512, lnApply: lnApplyAVX512, lnApplyAffine: lnApplyAffineAVX512,
-	lnBackSums: lnBackSumsAVX512, lnBackSumsAffine: lnBackSumsAffineAVX512,
-	lnBackApply: lnBackApplyAVX512, lnBackApplyAffine: lnBackApplyAffineAVX512, blurTap: blurTapAVX512,
-	addTo: addToAVX512, add: addAVX512, mul: mulAVX512, scale: scaleAVX512, axpy: axpyAVX512, relu: reluAVX512, reluBack: reluBackAVX512,
+	lnRows: lnRowsAVX512, lnRowsAffine: lnRowsAffineAVX512, lnBackRows: lnBackRowsAVX512, lnBackRowsAffine: lnBackRowsAffineAVX512,
+	blurTap: blurTapAVX512,
+	addTo:   addToAVX512, add: addAVX512, mul: mulAVX512, scale: scaleAVX512, axpy: axpyAVX512, relu: reluAVX512, reluBack: reluBackAVX512,
 })
 
 // newAsmSet builds the slice-level kernel tables once, so dispatch is a
 // table lookup and the closures are not rebuilt per call.
 func newAsmSet(a *asmSet) *asmSet {
-	a.ln = lnKernels{stats: a.lnStats, apply: a.lnApplyRow, backward: a.lnBackwardRow}
+	a.ln = lnKernels{forward: a.lnForward, backward: a.lnBackward}
 	a.act = actKernels{silu: a.siluSlice, siluBack: a.siluBackSlice, siluMul: a.siluMulSlice, siluMulBack: a.siluMulBackSlice}
 	a.perm = permKernels{gather: gatherAsm, scatterAdd: scatterAddAsm, transpose: transposeBlockAsm}
+	if a.lanes == 16 {
+		a.perm.transpose = transposeBlockZ
+	}
 	a.blur = a.blurSlice
-	a.ew = ewKernels{
+	a.ew = a.ewTable()
+	return a
+}
+
+// ewTable wraps the streaming kernels: vector body in assembly, tail in Go.
+func (a *asmSet) ewTable() ewKernels {
+	return ewKernels{
 		addTo: func(x, acc []float32) {
 			n := a.vec2(len(x), func(n int) { a.addTo(&x[0], &acc[0], n) })
 			addToGo(x[n:], acc[n:len(x)])
@@ -94,7 +91,6 @@ func newAsmSet(a *asmSet) *asmSet {
 			reluBackGo(x[n:], dy[n:], dx[n:])
 		},
 	}
-	return a
 }
 
 // vec2 calls f with the vector part of an n-element operation (if any)
@@ -196,79 +192,43 @@ func (a *asmSet) siluMulBackSlice(y, z, dout, dy, dz []float32) {
 	siluMulBackGo(y, z, dout, dy, dz)
 }
 
-func (a *asmSet) lnStats(x []float32, eps float32) (mean, rstd float32) {
-	n := a.body(len(x))
-	var s, q float32
-	if n > 0 {
-		s = a.sum(&x[0], n)
-	}
-	for _, v := range x[n:] {
-		s += v
-	}
-	mean = s / float32(len(x))
-	if n > 0 {
-		q = a.sumSqDev(&x[0], n, mean)
-	}
-	for _, v := range x[n:] {
-		d := v - mean
-		q += d * d
-	}
-	return mean, float32(1 / math.Sqrt(float64(q/float32(len(x))+eps)))
-}
-
-func (a *asmSet) lnApplyRow(x, y, gamma, beta []float32, mean, rstd float32) {
-	n := a.body(len(x))
-	switch {
-	case n == 0 || (gamma == nil) != (beta == nil):
-		n = 0 // one affine parameter only: rare, left to Go
-	case gamma == nil:
-		a.lnApply(&x[0], &y[0], n, mean, rstd)
-	default:
-		a.lnApplyAffine(&x[0], &y[0], &gamma[0], &beta[0], n, mean, rstd)
-		gamma, beta = gamma[n:], beta[n:]
-	}
-	lnApplyGo(x[n:], y[n:], gamma, beta, mean, rstd)
-}
-
-// lnBackwardRow runs the vector kernels when the call is one of the two
-// shapes that occur (affine with both parameter gradients, or no affine at
-// all) and plain Go otherwise.
-func (a *asmSet) lnBackwardRow(dy, x, gamma []float32, mean, rstd float32, dx, dgamma, dbeta []float32) {
-	affine := gamma != nil && dgamma != nil && dbeta != nil
-	plain := gamma == nil && dgamma == nil && dbeta == nil
-	n := a.body(len(x))
-	if n == 0 || !(affine || plain) {
-		lnBackwardGo(dy, x, gamma, mean, rstd, dx, dgamma, dbeta)
+// lnForward runs the whole-row kernel when cols is a multiple of the
+// lanes and the affine parameters, like the statistics, are both present
+// or both absent (every LayerNorm and InstanceNorm of the model), and
+// plain Go otherwise.
+func (a *asmSet) lnForward(x, y []float32, rows, cols int, gamma, beta []float32, eps float32, mean, rstd []float32) {
+	if rows == 0 || cols%a.lanes != 0 || (gamma == nil) != (beta == nil) || (mean == nil) != (rstd == nil) {
+		lnForwardRowsGo(x, y, rows, cols, gamma, beta, eps, mean, rstd)
 		return
 	}
-	var sg, sgx float32
-	if affine {
-		sg, sgx = a.lnBackSumsAffine(&dy[0], &x[0], &gamma[0], n, mean, rstd)
+	var pm, ps *float32 // nil (and stride 0): the kernel does not store the statistics
+	stride := 0
+	if mean != nil {
+		pm, ps, stride = &mean[0], &rstd[0], 4
+	}
+	inv := 1 / float32(cols)
+	if gamma == nil {
+		a.lnRows(&x[0], &y[0], nil, nil, rows, cols, eps, inv, pm, ps, stride)
 	} else {
-		sg, sgx = a.lnBackSums(&dy[0], &x[0], n, mean, rstd)
+		a.lnRowsAffine(&x[0], &y[0], &gamma[0], &beta[0], rows, cols, eps, inv, pm, ps, stride)
 	}
-	for i := n; i < len(x); i++ {
-		xh, g := (x[i]-mean)*rstd, dy[i]
-		if affine {
-			g *= gamma[i]
-		}
-		sg += g
-		sgx += g * xh
+}
+
+// lnBackward runs the whole-row kernel for the two shapes that occur
+// (affine with both parameter gradients, or no affine at all) when cols is
+// a multiple of the lanes, and plain Go otherwise.
+func (a *asmSet) lnBackward(dy, x []float32, rows, cols int, gamma, mean, rstd, dx, dgamma, dbeta []float32) {
+	affine := gamma != nil && dgamma != nil && dbeta != nil
+	plain := gamma == nil && dgamma == nil && dbeta == nil
+	if rows == 0 || cols%a.lanes != 0 || !(affine || plain) {
+		lnBackwardRowsGo(dy, x, rows, cols, gamma, mean, rstd, dx, dgamma, dbeta)
+		return
 	}
-	mg, mgx := sg/float32(len(x)), sgx/float32(len(x))
+	inv := 1 / float32(cols)
 	if affine {
-		a.lnBackApplyAffine(&dy[0], &x[0], &gamma[0], &dx[0], &dgamma[0], &dbeta[0], n, mean, rstd, mg, mgx)
+		a.lnBackRowsAffine(&dy[0], &x[0], &gamma[0], &dx[0], &dgamma[0], &dbeta[0], rows, cols, inv, &mean[0], &rstd[0])
 	} else {
-		a.lnBackApply(&dy[0], &x[0], &dx[0], n, mean, rstd, mg, mgx)
-	}
-	for i := n; i < len(x); i++ {
-		xh, g := (x[i]-mean)*rstd, dy[i]
-		if affine {
-			g *= gamma[i]
-			dgamma[i] += dy[i] * xh
-			dbeta[i] += dy[i]
-		}
-		dx[i] = rstd * (g - mg - xh*mgx)
+		a.lnBackRows(&dy[0], &x[0], nil, &dx[0], nil, nil, rows, cols, inv, &mean[0], &rstd[0])
 	}
 }
 
@@ -310,12 +270,22 @@ func scatterAddAsm(dst, src []float32, rows, cols int, idx []int32) {
 	}
 }
 
-// transposeBlockAsm transposes the 8×8-aligned part of the tile with the
-// shuffle kernel and the ragged right and bottom edges in Go.
+// transposeBlockZ is transposeBlockAsm with the ZMM kernel.
+func transposeBlockZ(dst, src []float32, rows, cols, r0, r1, c0, c1 int) {
+	transposeBlockWith(transpose16Z, dst, src, rows, cols, r0, r1, c0, c1)
+}
+
 func transposeBlockAsm(dst, src []float32, rows, cols, r0, r1, c0, c1 int) {
-	rr, cc := (r1-r0)&^7, (c1-c0)&^7
+	transposeBlockWith(transpose16, dst, src, rows, cols, r0, r1, c0, c1)
+}
+
+// transposeBlockWith transposes the 16×16-aligned part of the tile with the
+// shuffle kernel and the ragged right and bottom edges in Go.
+func transposeBlockWith(f func(dst *float32, dstStride int, src *float32, srcStride, rows, cols int),
+	dst, src []float32, rows, cols, r0, r1, c0, c1 int) {
+	rr, cc := (r1-r0)&^15, (c1-c0)&^15
 	if rr > 0 && cc > 0 {
-		transpose8(&dst[c0*rows+r0], rows, &src[r0*cols+c0], cols, rr, cc)
+		f(&dst[c0*rows+r0], rows, &src[r0*cols+c0], cols, rr, cc)
 	}
 	if cc < c1-c0 {
 		transposeBlockGo(dst, src, rows, cols, r0, r1, c0+cc, c1)

@@ -42,6 +42,10 @@ func chunks(n int, f func(lo, hi int)) { parallel.For(n, elemGrain, f) }
 func addInPlace(l isa.Level, acc, x []float32) {
 	checkLen("AddInPlace", "x", x, len(acc))
 	f := ewKernelsFor(l).addTo
+	if len(acc) <= elemGrain { // no closure, no allocation, for small calls
+		f(x, acc)
+		return
+	}
 	chunks(len(acc), func(lo, hi int) { f(x[lo:hi], acc[lo:hi]) })
 }
 
@@ -49,6 +53,10 @@ func add(l isa.Level, a, b, y []float32) {
 	checkLen("Add", "b", b, len(a))
 	checkLen("Add", "y", y, len(a))
 	f := ewKernelsFor(l).add
+	if len(a) <= elemGrain {
+		f(a, b, y)
+		return
+	}
 	chunks(len(a), func(lo, hi int) { f(a[lo:hi], b[lo:hi], y[lo:hi]) })
 }
 
@@ -56,18 +64,30 @@ func mul(l isa.Level, a, b, y []float32) {
 	checkLen("Mul", "b", b, len(a))
 	checkLen("Mul", "y", y, len(a))
 	f := ewKernelsFor(l).mul
+	if len(a) <= elemGrain {
+		f(a, b, y)
+		return
+	}
 	chunks(len(a), func(lo, hi int) { f(a[lo:hi], b[lo:hi], y[lo:hi]) })
 }
 
 func scale(l isa.Level, x []float32, s float32, y []float32) {
 	checkLen("Scale", "y", y, len(x))
 	f := ewKernelsFor(l).scale
+	if len(x) <= elemGrain {
+		f(x, s, y)
+		return
+	}
 	chunks(len(x), func(lo, hi int) { f(x[lo:hi], s, y[lo:hi]) })
 }
 
 func axpy(l isa.Level, alpha float32, x, y []float32) {
 	checkLen("Axpy", "y", y, len(x))
 	f := ewKernelsFor(l).axpy
+	if len(x) <= elemGrain {
+		f(alpha, x, y)
+		return
+	}
 	chunks(len(x), func(lo, hi int) { f(alpha, x[lo:hi], y[lo:hi]) })
 }
 
@@ -115,7 +135,9 @@ func Sum(x []float32, outer, axis, inner int, y []float32) {
 
 // Mean is Sum divided by axis.
 func Mean(x []float32, outer, axis, inner int, y []float32) {
-	need(axis > 0, "Mean: empty axis")
+	if !(axis > 0) {
+		fail("Mean: empty axis")
+	}
 	reduce("Mean", x, outer, axis, inner, y, 1/float64(axis))
 }
 
@@ -146,7 +168,9 @@ func SumBackward(dy []float32, outer, axis, inner int, dx []float32) {
 
 // MeanBackward is SumBackward scaled by 1/axis.
 func MeanBackward(dy []float32, outer, axis, inner int, dx []float32) {
-	need(axis > 0, "MeanBackward: empty axis")
+	if !(axis > 0) {
+		fail("MeanBackward: empty axis")
+	}
 	broadcast("MeanBackward", dy, outer, axis, inner, dx, 1/float32(axis))
 }
 
@@ -166,7 +190,9 @@ func broadcast(fn string, dy []float32, outer, axis, inner int, dx []float32, s 
 // mse_loss(reduction='mean')).
 func MSE(a, b []float32) float64 {
 	checkLen("MSE", "b", b, len(a))
-	need(len(a) > 0, "MSE: empty input")
+	if !(len(a) > 0) {
+		fail("MSE: empty input")
+	}
 	var s float64
 	for i, v := range a {
 		d := float64(v) - float64(b[i])
@@ -181,7 +207,9 @@ func MSE(a, b []float32) float64 {
 func MSEBackward(a, b []float32, dloss float32, da []float32) {
 	checkLen("MSEBackward", "b", b, len(a))
 	checkLen("MSEBackward", "da", da, len(a))
-	need(len(a) > 0, "MSEBackward: empty input")
+	if !(len(a) > 0) {
+		fail("MSEBackward: empty input")
+	}
 	s := 2 * dloss / float32(len(a))
 	for i, v := range a {
 		da[i] = s * (v - b[i])

@@ -51,20 +51,23 @@ func layerNorm(l isa.Level, x []float32, rows, cols int, gamma, beta []float32, 
 	checkOpt(fn, "beta", beta, cols)
 	checkOpt(fn, "mean", mean, rows)
 	checkOpt(fn, "rstd", rstd, rows)
-	need(cols > 0 || rows == 0, "%s: cols must be positive", fn)
+	if !(cols > 0 || rows == 0) {
+		fail("%s: cols must be positive", fn)
+	}
 	k := lnKernelsFor(l)
+	if rows <= rowGrain(cols) { // one chunk: no closure, no allocation
+		k.forward(x, y, rows, cols, gamma, beta, eps, mean, rstd)
+		return
+	}
 	parallel.For(rows, rowGrain(cols), func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			xr, yr := x[r*cols:(r+1)*cols], y[r*cols:(r+1)*cols]
-			m, s := k.stats(xr, eps)
-			k.apply(xr, yr, gamma, beta, m, s)
-			if mean != nil {
-				mean[r] = m
-			}
-			if rstd != nil {
-				rstd[r] = s
-			}
+		var m, s []float32
+		if mean != nil {
+			m = mean[lo:hi]
 		}
+		if rstd != nil {
+			s = rstd[lo:hi]
+		}
+		k.forward(x[lo*cols:hi*cols], y[lo*cols:hi*cols], hi-lo, cols, gamma, beta, eps, m, s)
 	})
 }
 
@@ -86,6 +89,10 @@ func layerNormBackward(l isa.Level, dy, x []float32, rows, cols int, gamma, mean
 	if blocks < 1 {
 		return
 	}
+	if blocks == 1 { // accumulate straight into the caller's gradients
+		k.backward(dy, x, rows, cols, gamma, mean, rstd, dx, dgamma, dbeta)
+		return
+	}
 	// Each block accumulates its own dgamma/dbeta partial sums; they are
 	// added to the caller's accumulators afterwards, in block order, so the
 	// result does not depend on scheduling.
@@ -100,10 +107,7 @@ func layerNormBackward(l isa.Level, dy, x []float32, rows, cols int, gamma, mean
 			pg = part[2*b*cols : (2*b+1)*cols]
 			pb = part[(2*b+1)*cols : (2*b+2)*cols]
 		}
-		for r := lo; r < hi; r++ {
-			o := r * cols
-			k.backward(dy[o:o+cols], x[o:o+cols], gamma, mean[r], rstd[r], dx[o:o+cols], pg, pb)
-		}
+		k.backward(dy[lo*cols:hi*cols], x[lo*cols:hi*cols], hi-lo, cols, gamma, mean[lo:hi], rstd[lo:hi], dx[lo*cols:hi*cols], pg, pb)
 	})
 	for b := 0; wantParams && b < blocks; b++ {
 		if dgamma != nil {
@@ -115,14 +119,36 @@ func layerNormBackward(l isa.Level, dy, x []float32, rows, cols int, gamma, mean
 	}
 }
 
-// lnKernels are the per-row pieces of LayerNorm at one instruction-set level.
+// lnKernels run LayerNorm over a block of rows at one instruction-set
+// level. mean and rstd may be nil in forward; dgamma and dbeta (either may
+// be nil) accumulate.
 type lnKernels struct {
-	stats    func(x []float32, eps float32) (mean, rstd float32)
-	apply    func(x, y, gamma, beta []float32, mean, rstd float32)
-	backward func(dy, x, gamma []float32, mean, rstd float32, dx, dgamma, dbeta []float32)
+	forward  func(x, y []float32, rows, cols int, gamma, beta []float32, eps float32, mean, rstd []float32)
+	backward func(dy, x []float32, rows, cols int, gamma, mean, rstd, dx, dgamma, dbeta []float32)
 }
 
-var lnGo = lnKernels{stats: lnStatsGo, apply: lnApplyGo, backward: lnBackwardGo}
+var lnGo = lnKernels{forward: lnForwardRowsGo, backward: lnBackwardRowsGo}
+
+func lnForwardRowsGo(x, y []float32, rows, cols int, gamma, beta []float32, eps float32, mean, rstd []float32) {
+	for r := 0; r < rows; r++ {
+		xr, yr := x[r*cols:(r+1)*cols], y[r*cols:(r+1)*cols]
+		m, s := lnStatsGo(xr, eps)
+		lnApplyGo(xr, yr, gamma, beta, m, s)
+		if mean != nil {
+			mean[r] = m
+		}
+		if rstd != nil {
+			rstd[r] = s
+		}
+	}
+}
+
+func lnBackwardRowsGo(dy, x []float32, rows, cols int, gamma, mean, rstd, dx, dgamma, dbeta []float32) {
+	for r := 0; r < rows; r++ {
+		o := r * cols
+		lnBackwardGo(dy[o:o+cols], x[o:o+cols], gamma, mean[r], rstd[r], dx[o:o+cols], dgamma, dbeta)
+	}
+}
 
 // lnStatsGo uses two passes (mean, then squared deviations) with eight
 // partial sums each: as accurate as PyTorch's float32 moments and the same

@@ -10,8 +10,12 @@ import (
 // PoolOutSize is PyTorch's output size for a pooling or convolution window
 // (floor mode): (in + 2·pad − k)/stride + 1.
 func PoolOutSize(in, k, stride, pad int) int {
-	need(k > 0 && stride > 0 && pad >= 0, "PoolOutSize: bad window k=%d stride=%d pad=%d", k, stride, pad)
-	need(2*pad <= k, "PoolOutSize: pad %d exceeds half the window %d", pad, k)
+	if !(k > 0 && stride > 0 && pad >= 0) {
+		fail("PoolOutSize: bad window k=%d stride=%d pad=%d", k, stride, pad)
+	}
+	if !(2*pad <= k) {
+		fail("PoolOutSize: pad %d exceeds half the window %d", pad, k)
+	}
 	return (in+2*pad-k)/stride + 1
 }
 
@@ -24,10 +28,14 @@ func MaxPool2d(x []float32, planes, h, w, k, s, p int, y []float32, argmax []int
 	const fn = "MaxPool2d"
 	checkDims(fn, planes, h, w)
 	oh, ow := PoolOutSize(h, k, s, p), PoolOutSize(w, k, s, p)
-	need(oh > 0 && ow > 0, "%s: input %dx%d smaller than window %d (pad %d)", fn, h, w, k, p)
+	if !(oh > 0 && ow > 0) {
+		fail("%s: input %dx%d smaller than window %d (pad %d)", fn, h, w, k, p)
+	}
 	checkLen(fn, "x", x, planes*h*w)
 	checkLen(fn, "y", y, planes*oh*ow)
-	need(argmax == nil || len(argmax) == len(y), "%s: argmax has %d elements, want %d", fn, len(argmax), len(y))
+	if !(argmax == nil || len(argmax) == len(y)) {
+		fail("%s: argmax has %d elements, want %d", fn, len(argmax), len(y))
+	}
 	parallel.For(planes, max(1, 4096/(oh*ow)), func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			xp := x[pl*h*w : (pl+1)*h*w]
@@ -63,7 +71,9 @@ func MaxPool2dBackward(dy []float32, argmax []int32, planes, h, w, oh, ow int, d
 	const fn = "MaxPool2dBackward"
 	checkDims(fn, planes, h, w, oh, ow)
 	checkLen(fn, "dy", dy, planes*oh*ow)
-	need(len(argmax) == len(dy), "%s: argmax has %d elements, want %d", fn, len(argmax), len(dy))
+	if !(len(argmax) == len(dy)) {
+		fail("%s: argmax has %d elements, want %d", fn, len(argmax), len(dy))
+	}
 	checkLen(fn, "dx", dx, planes*h*w)
 	parallel.For(planes, max(1, 4096/max(h*w, 1)), func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {

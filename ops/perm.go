@@ -28,6 +28,10 @@ func ScatterAdd(dst, src []float32, rows int, idx []int32) {
 func gather(l isa.Level, dst, src []float32, rows int, idx []int32) {
 	cols := checkIndexed("Gather", src, dst, rows, idx)
 	f := permKernelsFor(l).gather
+	if rows <= rowGrain(len(idx)) {
+		f(dst, src, rows, cols, idx)
+		return
+	}
 	parallel.For(rows, rowGrain(len(idx)), func(lo, hi int) {
 		f(dst[lo*len(idx):hi*len(idx)], src[lo*cols:hi*cols], hi-lo, cols, idx)
 	})
@@ -36,6 +40,10 @@ func gather(l isa.Level, dst, src []float32, rows int, idx []int32) {
 func scatterAdd(l isa.Level, dst, src []float32, rows int, idx []int32) {
 	cols := checkIndexed("ScatterAdd", dst, src, rows, idx)
 	f := permKernelsFor(l).scatterAdd
+	if rows <= rowGrain(len(idx)) {
+		f(dst, src, rows, cols, idx)
+		return
+	}
 	parallel.For(rows, rowGrain(len(idx)), func(lo, hi int) {
 		f(dst[lo*cols:hi*cols], src[lo*len(idx):hi*len(idx)], hi-lo, cols, idx)
 	})
@@ -46,10 +54,14 @@ func scatterAdd(l isa.Level, dst, src []float32, rows int, idx []int32) {
 func checkIndexed(fn string, wide, narrow []float32, rows int, idx []int32) int {
 	checkDims(fn, rows)
 	if rows == 0 {
-		need(len(wide) == 0 && len(narrow) == 0, "%s: zero rows but non-empty data", fn)
+		if !(len(wide) == 0 && len(narrow) == 0) {
+			fail("%s: zero rows but non-empty data", fn)
+		}
 		return 0
 	}
-	need(len(wide)%rows == 0, "%s: %d elements do not split into %d rows", fn, len(wide), rows)
+	if !(len(wide)%rows == 0) {
+		fail("%s: %d elements do not split into %d rows", fn, len(wide), rows)
+	}
 	checkLen(fn, "the indexed output/input", narrow, rows*len(idx))
 	cols := len(wide) / rows
 	for j, v := range idx {
@@ -113,7 +125,7 @@ func transpose(l isa.Level, dst, src []float32, batch, rows, cols int) {
 	parallel.For(tiles, max(1, 4096/(min(rows, transposeTile)*min(cols, transposeTile))), func(lo, hi int) {
 		for t := lo; t < hi; t++ {
 			b, rest := t/(tr*tc), t%(tr*tc)
-			r0, c0 := rest/tc*transposeTile, rest%tc*transposeTile
+			r0, c0 := rest%tr*transposeTile, rest/tr*transposeTile
 			f(dst[b*n:(b+1)*n], src[b*n:(b+1)*n], rows, cols, r0, min(r0+transposeTile, rows), c0, min(c0+transposeTile, cols))
 		}
 	})
