@@ -1,12 +1,17 @@
 package nn
 
-import "github.com/mambaad/mambaad/dwconv"
+import (
+	"github.com/mambaad/mambaad/dwconv"
+	"github.com/mambaad/mambaad/ops"
+)
 
-// DWConv is a depthwise NCHW convolution (groups = C) with a k×k kernel,
-// stride 1 and "same" padding k/2, weight layout (C, 1, k, k).
+// DWConv is a depthwise convolution (groups = C) with a k×k kernel, stride
+// 1 and "same" padding k/2, weight layout (C, 1, k, k). Maps are NCHW, or
+// NHWC (channels-last) when ChannelsLast is set.
 type DWConv struct {
-	C, Kernel int
-	W, B      *Param // B is nil without bias
+	C, Kernel    int
+	W, B         *Param // B is nil without bias
+	ChannelsLast bool
 
 	x, y, dx []float32
 	n, h, w  int
@@ -29,7 +34,7 @@ func (l *DWConv) Params() []*Param {
 	return []*Param{l.W}
 }
 
-// Forward convolves x (n, C, h, w).
+// Forward convolves x (n, C, h, w), or (n, h, w, C) when channels-last.
 func (l *DWConv) Forward(x []float32, n, h, w int) []float32 {
 	l.x, l.n, l.h, l.w = x, n, h, w
 	l.y = ensure(l.y, n*l.C*h*w)
@@ -37,20 +42,44 @@ func (l *DWConv) Forward(x []float32, n, h, w int) []float32 {
 	if l.B != nil {
 		b = l.B.W
 	}
-	dwconv.Forward(n, l.C, h, w, l.Kernel, x, l.W.W, b, l.y)
+	if !l.ChannelsLast {
+		dwconv.Forward(n, l.C, h, w, l.Kernel, x, l.W.W, b, l.y)
+		return l.y
+	}
+	xt, yt := GetScratch(len(x)), GetScratch(len(x))
+	ops.Transpose(xt, x, n, h*w, l.C)
+	dwconv.Forward(n, l.C, h, w, l.Kernel, xt, l.W.W, b, yt)
+	ops.Transpose(l.y, yt, n, l.C, h*w)
+	PutScratch(xt, yt)
 	return l.y
 }
 
 // Backward accumulates the weight (and bias) gradients and returns dx.
 func (l *DWConv) Backward(dy []float32) []float32 {
-	if l.W.G != nil {
-		var db []float32
-		if l.B != nil {
-			db = l.B.G
-		}
-		dwconv.BackwardWeight(l.n, l.C, l.h, l.w, l.Kernel, l.x, dy, l.W.G, db)
+	n, c, h, w := l.n, l.C, l.h, l.w
+	l.dx = ensure(l.dx, n*c*h*w)
+	var db []float32
+	if l.B != nil {
+		db = l.B.G
 	}
-	l.dx = ensure(l.dx, l.n*l.C*l.h*l.w)
-	dwconv.BackwardInput(l.n, l.C, l.h, l.w, l.Kernel, dy, l.W.W, l.dx)
+	x, g := l.x, dy
+	if l.ChannelsLast {
+		xt, gt := GetScratch(len(x)), GetScratch(len(x))
+		ops.Transpose(xt, x, n, h*w, c)
+		ops.Transpose(gt, dy, n, h*w, c)
+		defer PutScratch(xt, gt)
+		x, g = xt, gt
+	}
+	if l.W.G != nil {
+		dwconv.BackwardWeight(n, c, h, w, l.Kernel, x, g, l.W.G, db)
+	}
+	if !l.ChannelsLast {
+		dwconv.BackwardInput(n, c, h, w, l.Kernel, g, l.W.W, l.dx)
+		return l.dx
+	}
+	dxt := GetScratch(len(x))
+	dwconv.BackwardInput(n, c, h, w, l.Kernel, g, l.W.W, dxt)
+	ops.Transpose(l.dx, dxt, n, c, h*w)
+	PutScratch(dxt)
 	return l.dx
 }

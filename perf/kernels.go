@@ -2,12 +2,14 @@ package perf
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
 	"github.com/mambaad/mambaad/conv"
 	"github.com/mambaad/mambaad/dwconv"
 	"github.com/mambaad/mambaad/gemm"
+	"github.com/mambaad/mambaad/scan"
 	"github.com/mambaad/mambaad/selscan"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -59,34 +61,44 @@ func (r *Report) Kernels() {
 		t := Median(runs, minTime, func() { dwconv.Forward(1, c, h, h, 7, x, w, nil, y) })
 		r.AddFLOPs(fmt.Sprintf("dwconv 7x7 fwd C%d %dx%d", c, h, h), 2*float64(c*h*h*49), t)
 	}
-	for _, d := range []selscan.Dims{{Batch: 1, K: 8, D: 128, L: 4096, N: 16}, {Batch: 1, K: 8, D: 1024, L: 64, N: 16}} {
+	for _, d := range []selscan.Dims{{Batch: 1, K: 8, D: 128, L: 4096, N: 16, R: 4}, {Batch: 1, K: 8, D: 1024, L: 64, N: 16, R: 32}} {
 		r.scan(rng, d)
 	}
 }
 
-// scan adds forward and backward rows in state updates per second.
+// scan adds forward and backward rows of the fused SS2D scan core in state
+// updates per second, on the model's real inputs: every direction's pixel
+// order (Hilbert, K directions) and R = D/32 (dt_rank of a d_model of D/2).
 func (r *Report) scan(rng *rand.Rand, d selscan.Dims) {
-	rows := d.Batch * d.K * d.D
+	side := int(math.Sqrt(float64(d.L)))
+	dirs, err := scan.NewDirections(scan.Hilbert, side, d.K)
+	if err != nil {
+		panic(err)
+	}
+	e := d.R + 2*d.N
 	in := selscan.Inputs{
-		U: randSlice(rng, rows*d.L), Delta: randSlice(rng, rows*d.L),
-		A: make([]float32, d.K*d.D*d.N), B: randSlice(rng, d.Batch*d.K*d.N*d.L), C: randSlice(rng, d.Batch*d.K*d.N*d.L),
-		Dskip: randSlice(rng, d.K*d.D), DeltaBias: make([]float32, d.K*d.D),
+		X: randSlice(rng, d.Batch*d.L*d.D), XDbl: randSlice(rng, d.Batch*d.L*d.K*e), Idx: dirs.Idx,
+		DtW: randSlice(rng, d.K*d.D*d.R), DtBias: make([]float32, d.K*d.D),
+		A: make([]float32, d.K*d.D*d.N), Dskip: randSlice(rng, d.K*d.D),
 	}
 	for i := range in.A {
 		in.A[i] = -float32(1 + i%d.N) // the reference initialisation, A = −(n+1)
 	}
-	for i := range in.DeltaBias {
-		in.DeltaBias[i] = -4.6 // softplus⁻¹(0.01): typical initial step sizes
+	for i := range in.DtBias {
+		in.DtBias[i] = -4.6 // softplus⁻¹(0.01): typical initial step sizes
 	}
-	y, dy := make([]float32, rows*d.L), randSlice(rng, rows*d.L)
-	g := selscan.Grads{U: make([]float32, rows*d.L), Delta: make([]float32, rows*d.L),
-		B: make([]float32, len(in.B)), C: make([]float32, len(in.C)),
-		A: make([]float32, len(in.A)), Dskip: make([]float32, len(in.Dskip)), DeltaBias: make([]float32, len(in.DeltaBias))}
+	for i := range in.DtW {
+		in.DtW[i] *= 0.1
+	}
+	y, dy := make([]float32, len(in.X)), randSlice(rng, len(in.X))
+	g := selscan.Grads{X: make([]float32, len(in.X)), XDbl: make([]float32, len(in.XDbl)),
+		DtW: make([]float32, len(in.DtW)), DtBias: make([]float32, len(in.DtBias)),
+		A: make([]float32, len(in.A)), Dskip: make([]float32, len(in.Dskip))}
 	var saved selscan.Saved
 	shape := fmt.Sprintf("B%d K%d D%d L%d N%d", d.Batch, d.K, d.D, d.L, d.N)
-	upd := float64(d.Updates())
+	upd := float64(d.Batch) * float64(d.K) * float64(d.D) * float64(d.L) * float64(d.N)
 	t := Median(runs, minTime, func() { selscan.Forward(d, in, y, nil) })
-	r.Add("scan_fwd "+shape, upd/t, "updates/s", "")
+	r.Add("scan_fwd "+shape, upd/t, "updates/s", "fused: Δ projection, softplus, gather, scan, merge")
 	selscan.Forward(d, in, y, &saved)
 	t = Median(runs, minTime, func() { selscan.Backward(d, in, dy, &saved, g) })
 	r.Add("scan_bwd "+shape, upd/t, "updates/s", "")

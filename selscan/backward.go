@@ -5,142 +5,196 @@ import (
 	"github.com/mambaad/mambaad/parallel"
 )
 
-// Backward computes the gradients of the scan given dy = ∂loss/∂y. It
-// overwrites g.U, g.Delta, g.B and g.C and adds into g.A, g.Dskip and
-// g.DeltaBias. saved must come from a Forward call with the same sizes and
+// Backward computes the gradients given dy = ∂loss/∂Y (Batch, L, D). It
+// overwrites g.X and g.XDbl and adds into g.DtW, g.DtBias, g.A and
+// g.Dskip. saved must come from a Forward call with the same sizes and
 // inputs; if it is nil, Backward runs that forward pass itself. Results do
-// not depend on the number of workers. Wrong slice lengths panic.
+// not depend on the number of workers. Wrong sizes panic.
 func Backward(d Dims, in Inputs, dy []float32, saved *Saved, g Grads) {
 	backward(isa.Best(), d, in, dy, saved, g)
 }
 
-// backward's scratch (in saved.work): per work item, the partial sums of dB
-// and dC over its channels in (L, N) layout; per row (b, k, d), its dA row,
-// dD and dbias terms, summed over b afterwards in a fixed order.
+// targetItems is how many work items Backward aims for per call. An item
+// is (batch item, set of directions) and runs every channel group of its
+// directions through each chunk, so the sums over channels that dXDbl
+// needs are reduced across lanes once per chunk for all groups, and no
+// two items write the same dXDbl record or parameter gradient. Only dX
+// is shared by the direction sets of a batch item: sets after the first
+// write partial dX arrays (Batch·L·D floats each) that are added at the
+// end. It depends on the sizes only, never on the worker count, so results
+// are bit-identical on any machine.
+const targetItems = 4
+
+// numSets is the number of direction sets per batch item.
+func numSets(d Dims) int {
+	return min(d.K, max(1, (targetItems+d.Batch-1)/d.Batch))
+}
+
+// bwdPart is the layout of Backward's scratch in Saved.work: per
+// (b, k, group), the parameter sums (A: N·16, DtW: R·16, Dskip: 16,
+// DtBias: 16), then S−1 partial dX arrays (set 0 writes g.X).
+type bwdPart struct {
+	d      Dims
+	G, S   int
+	per    int // floats of parameter sums per (b, k, group)
+	params []float32
+	dx     []float32
+}
+
+func newBwdPart(d Dims, s *Saved) bwdPart {
+	p := bwdPart{d: d, G: numGroups(d), S: numSets(d), per: (d.N + d.R + 2) * lanes}
+	np := d.Batch * d.K * p.G * p.per
+	s.work = grow(s.work, np+(p.S-1)*d.tokLen())
+	p.params, p.dx = s.work[:np], s.work[np:]
+	return p
+}
+
+// sums returns the parameter sums of (b, k, group).
+func (p bwdPart) sums(b, k, g int) (accA, accW, accD, accBias []float32) {
+	s := p.params[((b*p.d.K+k)*p.G+g)*p.per:][:p.per]
+	N, R := p.d.N*lanes, p.d.R*lanes
+	return s[:N], s[N : N+R], s[N+R : N+R+lanes], s[N+R+lanes:]
+}
+
+// dX returns the array direction set s writes its dX to.
+func (p bwdPart) dX(g Grads, s int) []float32 {
+	if s == 0 {
+		return g.X
+	}
+	n := p.d.tokLen()
+	return p.dx[(s-1)*n : s*n]
+}
+
 func backward(lv isa.Level, d Dims, in Inputs, dy []float32, saved *Saved, g Grads) {
 	mustBackward(d, in, dy, g)
 	if saved == nil {
 		saved = new(Saved)
-		y := getScratch(d.seqLen())
+		y := getScratch(d.tokLen())
 		forward(lv, d, in, *y, saved)
 		putScratch(y)
 	}
 	saved.mustMatch(d)
-	ks, p := kernelsFor(lv), newPlan(d)
-	ln := d.L * d.N
-	saved.work = grow(saved.work, 2*p.items()*ln+d.rows()*(d.N+2))
-	part, rowTerms := saved.work[:2*p.items()*ln], saved.work[2*p.items()*ln:]
-	bt, ct := saved.transposed()
-	parallel.Run(p.items(), func(i int) {
-		db, dc := part[i*ln:(i+1)*ln], part[(p.items()+i)*ln:(p.items()+i+1)*ln]
-		backwardItem(ks, p, in, dy, saved, bt, ct, db, dc, g, rowTerms, i)
+	ks, prm := kernelsFor(lv), newParams(d, in)
+	defer prm.free()
+	part := newBwdPart(d, saved)
+	runItems(d.Batch*part.S, func(i int) {
+		backwardItem(ks, d, in, dy, prm, saved, part, g, i/part.S, i%part.S)
 	})
-	reduceBC(p, part[:p.items()*ln], g.B)
-	reduceBC(p, part[p.items()*ln:], g.C)
-	reduceParams(d, rowTerms, g)
+	reduceX(part, g)
+	reduceParams(part, g)
 }
 
-// backwardItem runs the channels of one work item through the chunks from
-// last to first, carrying each channel's dh, decay and dA sums between
-// chunks, then finishes the per-row terms.
-func backwardItem(ks *kernels, p plan, in Inputs, dy []float32, saved *Saved, bt, ct, db, dc []float32, g Grads, rowTerms []float32, i int) {
-	d := p.d
-	L, N := d.L, d.N
-	bk, d0, d1 := p.item(i)
-	k, nch := bk%d.K, d1-d0
-	scr := getScratch((2*chunkLen+2)*N + chunkLen + 3*nch*N)
+// backwardItem runs direction set s of batch item b: for each direction,
+// chunk by chunk from the last, every channel group recomputes its states
+// and runs the reverse recurrence, adding its lane partials of the
+// chunk's dXDbl records into acc, which is then reduced once.
+func backwardItem(ks *kernels, d Dims, in Inputs, dy []float32, prm *params, saved *Saved, part bwdPart, g Grads, b, s int) {
+	T, N, E, G, L := chunkLen, d.N, d.E(), part.G, d.L
+	k0, k1 := s*d.K/part.S, (s+1)*d.K/part.S
+	ev := accVecs(E)
+	scr := getScratch(T*preLen + 2*T*N*lanes + N*lanes + T*ev*lanes + G*N*lanes)
 	defer putScratch(scr)
-	s := *scr
-	c := &bwdChunk{N: N, hbuf: s[:(chunkLen+1)*N], abuf: s[(chunkLen+1)*N : (2*chunkLen+1)*N]}
-	s = s[(2*chunkLen+1)*N:]
-	c.dubuf = s[:chunkLen]
-	zero, carry := s[chunkLen:chunkLen+N], s[chunkLen+N:]
-	clear(zero)
-	clear(carry)
-	for j := p.chunks - 1; j >= 0; j-- {
-		t0, n := p.span(j)
-		clear(db[t0*N : (t0+n)*N]) // here rather than up front: the chunk stays in cache
-		clear(dc[t0*N : (t0+n)*N])
-		c.n, c.bt, c.ct, c.dB, c.dC = n, bt[(bk*L+t0)*N:], ct[(bk*L+t0)*N:], db[t0*N:], dc[t0*N:]
-		for dd := 0; dd < nch; dd++ {
-			r, ch := bk*d.D+d0+dd, k*d.D+d0+dd
-			o := r*L + t0
-			c.delta, c.u, c.dy, c.s1, c.s2 = saved.delta[o:], in.U[o:], dy[o:], g.U[o:], g.Delta[o:]
-			c.a = in.A[ch*N : (ch+1)*N]
-			c.h0 = zero
-			if j > 0 {
-				c.h0 = saved.checkpoint(r, j-1)
-			}
-			cs := carry[3*dd*N:]
-			c.dhNext, c.aNext, c.accA = cs[:N], cs[N:2*N], cs[2*N:3*N]
-			ks.bwd(c)
+	buf := *scr
+	take := func(n int) []float32 { v := buf[:n]; buf = buf[n:]; return v }
+	c := chunk{R: d.R, N: N, rs: d.K * E, pre: take(T * preLen), sig: true,
+		dAP: take(2 * T * N * lanes), h: take(N * lanes)}
+	acc, dhs := take(T*ev*lanes), take(G*N*lanes)
+	dX := part.dX(g, s)
+	tks := make([]*tokens, G)
+	views := make([][3][]float32, G) // x, dy, dX of each group
+	for gi := range tks {
+		tk := newTokens(d, b, gi, 3)
+		defer tk.free()
+		tks[gi] = tk
+		views[gi] = [3][]float32{tk.view(in.X, 0), tk.view(dy, 1), tk.view(nil, 2)}
+		if !tk.padded {
+			views[gi][2] = dX[b*L*d.D+gi*lanes:]
 		}
 	}
-	for dd := 0; dd < nch; dd++ {
-		r, ch := bk*d.D+d0+dd, k*d.D+d0+dd
-		rt := rowTerms[r*(N+2) : (r+1)*(N+2)]
-		copy(rt[:N], carry[3*dd*N+2*N:3*dd*N+3*N])
-		row := func(s []float32) []float32 { return s[r*L : (r+1)*L] }
-		rt[N] = ks.finish(row(saved.delta), row(in.U), row(dy), in.Dskip[ch], row(g.U), row(g.Delta))
-		rt[N+1] = ks.dsoftplus(in.Delta[r*L:(r+1)*L], in.DeltaBias[ch], saved.delta[r*L:(r+1)*L], g.Delta[r*L:(r+1)*L])
+	for k := k0; k < k1; k++ {
+		c.rec = in.XDbl[(b*L*d.K+k)*E:]
+		c.add = k > k0
+		clear(dhs)
+		for gi := 0; gi < G; gi++ {
+			a, w, dd, bias := part.sums(b, k, gi)
+			clear(a)
+			clear(w)
+			clear(dd)
+			clear(bias)
+		}
+		for ci := numChunks(L) - 1; ci >= 0; ci-- {
+			j0 := ci * T
+			c.n = min(T, L-j0)
+			c.idx = in.Idx[k][j0 : j0+c.n]
+			clear(acc[:c.n*ev*lanes])
+			c.acc = acc
+			for gi := 0; gi < G; gi++ {
+				c.ts = tks[gi].ts
+				c.x, c.dy, c.out = views[gi][0], views[gi][1], views[gi][2]
+				c.dtw, c.a2, c.a, c.bias, c.dskip = prm.group(k, gi)
+				c.accA, c.accW, c.accD, c.accBias = part.sums(b, k, gi)
+				c.dh = dhs[gi*N*lanes : (gi+1)*N*lanes]
+				if ci > 0 {
+					copy(c.h, saved.checkpoint(b, gi, k, ci-1))
+				} else {
+					clear(c.h)
+				}
+				ks.prep(&c)
+				ks.rec(&c)
+				ks.rev(&c)
+				ks.wgrad(&c)
+			}
+			ks.reduce(c.n, d.R, N, acc, c.idx, g.XDbl[(b*L*d.K+k)*E:], d.K*E)
+		}
+	}
+	for _, tk := range tks {
+		tk.writeBack(dX, 2)
 	}
 }
 
-// reduceBC sums the work items' partials of each (b, k) in item order and
-// transposes them back to (N, L) into dst (overwritten). It goes through
-// tiles of reduceTile steps: the partials' rows are read contiguously into
-// a small sum, which is then written out as one short run per n (writing
-// whole rows at a time would hit N rows L·4 bytes apart, which alias in
-// the caches).
-func reduceBC(p plan, part, dst []float32) {
-	d := p.d
-	N, L := d.N, d.L
-	tiles := (L + reduceTile - 1) / reduceTile
-	parallel.For(d.Batch*d.K*tiles, 8, func(lo, hi int) {
-		acc := make([]float32, reduceTile*N)
-		for task := lo; task < hi; task++ {
-			bk, t0 := task/tiles, task%tiles*reduceTile
-			nt := min(reduceTile, L-t0)
-			sum := acc[:nt*N]
-			copy(sum, part[(bk*p.groups*L+t0)*N:])
-			for s := 1; s < p.groups; s++ {
-				src := part[((bk*p.groups+s)*L+t0)*N:][:nt*N]
-				for i, v := range src {
-					sum[i] += v
-				}
-			}
-			out := dst[bk*N*L:]
-			for n := 0; n < N; n++ {
-				row := out[n*L+t0 : n*L+t0+nt]
-				for t := range row {
-					row[t] = sum[t*N+n]
-				}
+// reduceX adds the direction sets' partial dX arrays into g.X, in order.
+func reduceX(p bwdPart, g Grads) {
+	if p.S == 1 {
+		return
+	}
+	n := p.d.tokLen()
+	parallel.For(n, 1<<14, func(lo, hi int) {
+		dst := g.X[lo:hi]
+		for s := 1; s < p.S; s++ {
+			for i, v := range p.dx[(s-1)*n+lo : (s-1)*n+hi] {
+				dst[i] += v
 			}
 		}
 	})
 }
 
-// reduceTile is the number of steps reduceBC sums at a time.
-const reduceTile = 16
-
-// reduceParams sums the per-row terms over the batch, in order, and adds
-// the totals into the parameter gradients (one rounding per parameter).
-func reduceParams(d Dims, rowTerms []float32, g Grads) {
-	N, kd := d.N, d.chans()
-	parallel.For(kd, 64, func(lo, hi int) {
-		for c := lo; c < hi; c++ {
-			for j := 0; j < N+2; j++ {
-				var s float32
+// reduceParams sums the parameter partials over the batch, in order, and
+// adds the totals into the gradients (one rounding per parameter). Work is
+// split by direction, each of which owns its slice of every gradient.
+func reduceParams(p bwdPart, g Grads) {
+	d := p.d
+	N, R, D := d.N, d.R, d.D
+	parallel.For(d.K, 1, func(lo, hi int) {
+		sum := make([]float32, p.per)
+		for k := lo; k < hi; k++ {
+			for gi := 0; gi < p.G; gi++ {
+				clear(sum)
 				for b := 0; b < d.Batch; b++ {
-					s += rowTerms[(b*kd+c)*(N+2)+j]
+					src := p.params[((b*d.K+k)*p.G+gi)*p.per:][:p.per]
+					for i, v := range src {
+						sum[i] += v
+					}
 				}
-				switch {
-				case j < N:
-					g.A[c*N+j] += s
-				case j == N:
-					g.Dskip[c] += s
-				default:
-					g.DeltaBias[c] += s
+				for l := 0; l < min(lanes, D-gi*lanes); l++ {
+					c := k*D + gi*lanes + l
+					for n := 0; n < N; n++ {
+						g.A[c*N+n] += sum[n*lanes+l]
+					}
+					for r := 0; r < R; r++ {
+						g.DtW[c*R+r] += sum[(N+r)*lanes+l]
+					}
+					g.Dskip[c] += sum[(N+R)*lanes+l]
+					g.DtBias[c] += sum[(N+R+1)*lanes+l]
 				}
 			}
 		}

@@ -2,42 +2,36 @@
 
 #include "textflag.h"
 
-// expTab holds the float32 constants of the vector kernels, each repeated
-// 8 times (32 bytes) so AVX2 code can use them as memory operands and
-// AVX-512 code can broadcast them. Offsets are defined in vec_amd64.h.
-#define C8(off, v) \
-	DATA ·expTab+(off+0)(SB)/4, $v; DATA ·expTab+(off+4)(SB)/4, $v; \
-	DATA ·expTab+(off+8)(SB)/4, $v; DATA ·expTab+(off+12)(SB)/4, $v; \
-	DATA ·expTab+(off+16)(SB)/4, $v; DATA ·expTab+(off+20)(SB)/4, $v; \
-	DATA ·expTab+(off+24)(SB)/4, $v; DATA ·expTab+(off+28)(SB)/4, $v
-
-C8(0, 0x3fb8aa3b)   // log2(e)
-C8(32, 0x3f318000)  // ln2 high part 0.693359375
-C8(64, 0xb95e8083)  // ln2 low part −2.12194440e−4
-C8(96, 0x3ab51202)  // exp polynomial c6
-C8(128, 0x3c091d00) // c5
-C8(160, 0x3d2aac79) // c4
-C8(192, 0x3e2aaa49) // c3
-C8(224, 0x3efffffe) // c2
-C8(256, 0x00000000) // unused
-C8(288, 0x3f800000) // 1
-C8(320, 0xc2aeac4f) // expMin −87.33654: below it exp is 0
-C8(352, 0x42b20000) // 89: clamp, exp overflows to +Inf above
-C8(384, 0x4b400000) // 1.5·2^23, rounds to an integer when added
-C8(416, 0x0000007f) // int32 127, the exponent bias
-C8(448, 0xc2b00000) // −88: AVX2 clamp, gives n ≥ −127
-C8(480, 0x41a00000) // 20: softplus threshold
-C8(512, 0x3fb504f3) // sqrt(2)
-C8(544, 0x3f000000) // 0.5
-C8(576, 0x007fffff) // mantissa mask
-C8(608, 0x3d9021bb) // log polynomial l0
-C8(640, 0xbdebd1b8) // l1
-C8(672, 0x3def251a) // l2
-C8(704, 0xbdfe5d4f) // l3
-C8(736, 0x3e11e9bf) // l4
-C8(768, 0xbe2aae50) // l5
-C8(800, 0x3e4cceac) // l6
-C8(832, 0xbe7ffffc) // l7
-C8(864, 0x3eaaaaaa) // l8
-
-GLOBL ·expTab(SB), RODATA|NOPTR, $896
+// tab holds the float32 constants of the vector kernels: the table
+// 2^(j/16), j = 0..15 (64 bytes, one zmm load), then scalars for
+// VBROADCASTSS or embedded {1to16} broadcasts. Offsets are named in
+// vec_amd64.h; the values are those of expf.go.
+DATA ·tab+0(SB)/4, $0x3f800000 // 2^(0/16)
+DATA ·tab+4(SB)/4, $0x3f85aac3 // 2^(1/16)
+DATA ·tab+8(SB)/4, $0x3f8b95c2 // 2^(2/16)
+DATA ·tab+12(SB)/4, $0x3f91c3d3 // 2^(3/16)
+DATA ·tab+16(SB)/4, $0x3f9837f0 // 2^(4/16)
+DATA ·tab+20(SB)/4, $0x3f9ef532 // 2^(5/16)
+DATA ·tab+24(SB)/4, $0x3fa5fed7 // 2^(6/16)
+DATA ·tab+28(SB)/4, $0x3fad583f // 2^(7/16)
+DATA ·tab+32(SB)/4, $0x3fb504f3 // 2^(8/16)
+DATA ·tab+36(SB)/4, $0x3fbd08a4 // 2^(9/16)
+DATA ·tab+40(SB)/4, $0x3fc5672a // 2^(10/16)
+DATA ·tab+44(SB)/4, $0x3fce248c // 2^(11/16)
+DATA ·tab+48(SB)/4, $0x3fd744fd // 2^(12/16)
+DATA ·tab+52(SB)/4, $0x3fe0ccdf // 2^(13/16)
+DATA ·tab+56(SB)/4, $0x3feac0c7 // 2^(14/16)
+DATA ·tab+60(SB)/4, $0x3ff5257d // 2^(15/16)
+DATA ·tab+64(SB)/4, $0x3f31721f // exp2 c1
+DATA ·tab+68(SB)/4, $0x3e75f2dc // c2
+DATA ·tab+72(SB)/4, $0x3d681eb3 // c3
+DATA ·tab+76(SB)/4, $0x49400000 // 1.5·2^19: t + it (rounded down) holds floor(16t) in its low bits
+DATA ·tab+80(SB)/4, $0x3f800000 // 1
+DATA ·tab+84(SB)/4, $0x40000000 // 2
+DATA ·tab+88(SB)/4, $0x7fffffff // |x| mask
+DATA ·tab+92(SB)/4, $0xbfb8aa3b // −log2 e
+DATA ·tab+96(SB)/4, $0x3eaaaa81 // log1p q0
+DATA ·tab+100(SB)/4, $0x3e4ce904 // q1
+DATA ·tab+104(SB)/4, $0x3e0f5e86 // q2
+DATA ·tab+108(SB)/4, $0x3e0f6be0 // q3
+GLOBL ·tab(SB), RODATA|NOPTR, $112

@@ -1,23 +1,34 @@
-// Package selscan is MambaAD's fused selective scan (the S6 recurrence of
-// the SS2D mixer), forward and backward, for every batch item b, direction
-// k, channel d (c = k·D + d) and state n:
+// Package selscan is the fused core of MambaAD's SS2D mixer: everything
+// between the x-projection GEMM and the output LayerNorm. For batch item b,
+// direction k, channel d and step j = 0..L−1 of direction k, which visits
+// pixel p = Idx[k][j]:
 //
-//	δ_t    = softplus(Δ[b,k,d,t] + bias[c])       (torch: x when x > 20)
-//	h_t,n  = exp(δ_t·A[c,n])·h_{t−1},n + δ_t·B[b,k,n,t]·u[b,k,d,t]
-//	y_t    = Σ_n C[b,k,n,t]·h_t,n + Dskip[c]·u[b,k,d,t]        (h_{−1} = 0)
+//	raw_j  = Σ_r DtW[k,d,r]·XDbl[b,p,k,r] + DtBias[k,d]
+//	δ_j    = softplus(raw_j)                     (torch: raw when raw > 20)
+//	u_j    = X[b,p,d]
+//	h_j,n  = exp(δ_j·A[k,d,n])·h_{j−1},n + δ_j·XDbl[b,p,k,R+n]·u_j     (h_{−1} = 0)
+//	y_j    = Σ_n XDbl[b,p,k,R+N+n]·h_j,n + Dskip[k,d]·u_j
+//	Y[b,p,d] = Σ_k y_j(k)                        (the K directions summed)
 //
-// It is the hottest kernel of the model, so the scan runs one channel at a
-// time with the N states in vector lanes (N = 16 is one zmm or two ymm
-// registers) and the shared B_t, C_t transposed to (L, N) once per (b, k).
-// Time is cut into chunks of chunkLen steps; every worker walks its channels
-// chunk by chunk so one chunk of B, C (and of the dB, dC partial sums) stays
-// in L1 while all its channels use it.
+// Everything is token-major (pixel, channel), the layout of the GEMMs
+// around it, so SS2D needs no per-direction copies of its input, no Δ
+// tensor, no B and C copies and no gather, scatter or transpose passes: the
+// direction permutations are followed through Idx inside the kernel.
 //
-// Backward needs h_{t−1} at every step. Storing it would cost L·N floats per
-// channel, so Forward saves only δ (L per channel) and h at chunk boundaries
-// (N per chunkLen steps), and Backward recomputes the states of one chunk at
-// a time, walking the chunks from last to first.
+// The fast paths vectorise over 16 channels (one zmm register, two ymm):
+// a work item owns (b, a group of 16 channels), keeps the N states of its
+// 16 channels in registers and walks all K directions itself, so it is the
+// only writer of its slice of Y and never needs a horizontal sum in the
+// forward pass. B_n and C_n are scalars per step, broadcast to all lanes.
+//
+// Backward needs h_{j−1} at every step. Storing it would cost L·N floats
+// per channel and direction, so Forward saves h only at chunk boundaries
+// (see Saved) and Backward recomputes one chunk at a time, walking chunks
+// from last to first. The sums over channels that dXDbl needs are kept as
+// 16-lane partial vectors while the channel groups of a work item run
+// through a chunk, and reduced across lanes once per chunk.
 //
 // ForwardRef and BackwardRef are plain float32 loops over the formulas,
-// kept as the readable specification the fast paths are tested against.
+// kept as the readable specification; the tests check every level of the
+// fast path against a float64 version of them.
 package selscan

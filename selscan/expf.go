@@ -2,61 +2,52 @@ package selscan
 
 import "math"
 
-// Constants of the float32 exp shared by the Go and assembly kernels:
-// Cody–Waite reduction x = n·ln2 + r (ln 2 in two parts, as in Cephes
-// expf), then exp(r) ≈ 1 + r + r²·(c2 + c3·r + … + c6·r⁴) with c2..c6 a
-// near-minimax fit of relative error 3e−9 on |r| ≤ ln2/2 (Lawson's
-// algorithm). In float32 that is < 1 ulp, as good as Cephes' degree 7
-// with one FMA less; TestExpf checks 2 ulp.
+// The decays exp(δ·A) are computed as 2^t with t = δ·(A·log2 e). The
+// kernels split t = i + j/16 + f with i = floor(t), j ∈ 0..15 and
+// f ∈ [0, 1/16), look 2^(j/16) up in a 16-entry table (one VPERMPS),
+// evaluate 2^f ≈ 1 + f·(c1 + f·(c2 + f·c3)) and scale by 2^i (VSCALEFPS,
+// which also gives exact 0 far below the float32 range). The cubic is a
+// minimax fit of relative error 1.3e−9 on [0, 1/16] (Lawson's algorithm);
+// with the rounded table and FMA steps the float32 result is within ~1
+// ulp, like a degree-6 polynomial on [0, 1) but with four FMA-pipe ops
+// instead of seven: this exp is most of the scan's work. Folding log2 e
+// into A adds one rounding of A, a relative error of ~6e−8·|t| in the
+// decay, the size of the rounding of δ·A that PyTorch's float32
+// exp(δ·A) already has.
 const (
-	expLog2e = 1.44269504088896341
-	expLn2Hi = 0.693359375
-	expLn2Lo = -2.12194440e-4
-	expC2    = 0.4999999403953552 // 0x3efffffe
-	expC3    = 0.1666652113199234 // 0x3e2aaa49
-	expC4    = 0.04166838899254799
-	expC5    = 0.008368730545043945
-	expC6    = 0.0013814570847898722
-	// Below expMin the result is 0 (it would be a denormal); above expMax
-	// it is +Inf. Clamping first keeps the reduction exact.
-	expMin = -87.33654
-	expMax = 88.72283
+	exp2C1 = 0.6931475997  // 0x3f31721f
+	exp2C2 = 0.2401842475  // 0x3e75f2dc
+	exp2C3 = 0.05666990206 // 0x3d681eb3
 )
 
-// expShift is 1.5·2^23: adding it to a float32 of magnitude < 2^22 rounds
-// it to an integer (to nearest even) and leaves that integer in the low
-// mantissa bits.
-const expShift = 12582912
+// exp2Tab is 2^(j/16) rounded to float32.
+var exp2Tab = func() (t [16]float32) {
+	for j := range t {
+		t[j] = float32(math.Exp2(float64(j) / 16))
+	}
+	return t
+}()
 
-// expf is the scalar twin of the vector exp in the assembly kernels.
-func expf(x float32) float32 {
-	if !(x >= expMin) { // also catches NaN
-		if x != x {
-			return x
+// exp2f is the scalar twin of the kernels' vector 2^t, with fused steps
+// as in the assembly, so the plain-Go level follows the same arithmetic.
+func exp2f(t float32) float32 {
+	if !(t >= -160) { // 2^t is 0 in float32; also catches −Inf (and NaN)
+		if t != t {
+			return t
 		}
 		return 0
 	}
-	if x > expMax {
+	if t >= 128 {
 		return float32(math.Inf(1))
 	}
-	t := x*expLog2e + expShift
-	n := t - expShift
-	r := x - n*expLn2Hi
-	r -= n * expLn2Lo
-	p := float32(expC6)
-	p = p*r + expC5
-	p = p*r + expC4
-	p = p*r + expC3
-	p = p*r + expC2
-	p = p*r + 1
-	p = p*r + 1
-	e := int32(math.Float32bits(t)) - int32(math.Float32bits(expShift)) // n, in [−126, 128]
-	if e > 127 {
-		return p * 2 * math.Float32frombits(254<<23)
-	}
-	return p * math.Float32frombits(uint32(e+127)<<23)
+	s := math.Floor(float64(t) * 16) // exact: t·16 is a float32 scaled by a power of 2
+	f := t - float32(s/16)
+	q := fma32(fma32(exp2C3, f, exp2C2), f, exp2C1)
+	tj := exp2Tab[int(s)&15]
+	r := fma32(tj, f*q, tj)
+	return float32(math.Ldexp(float64(r), int(math.Floor(s/16))))
 }
 
-// softplusf is torch's softplus computed as log1p(exp(x)) in float64; the
-// plain-Go kernels use it (the fast path is the vector pass in assembly).
-func softplusf(x float32) float32 { return softplusRef(x) }
+// fma32 is a·b + c rounded once to float32 (the float64 product of two
+// float32 values is exact; the double rounding of the sum is harmless here).
+func fma32(a, b, c float32) float32 { return float32(math.FMA(float64(a), float64(b), float64(c))) }

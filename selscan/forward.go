@@ -5,68 +5,124 @@ import (
 	"github.com/mambaad/mambaad/parallel"
 )
 
-// Forward writes y (Batch, K, D, L), using the best instruction set
-// available. If saved is non-nil it also records what Backward needs
-// (reusing saved's memory). Wrong slice lengths panic.
+// Forward writes y (Batch, L, D) = the sum over the K directions of the
+// scan outputs scattered back to their pixels (overwritten), using the
+// best instruction set available. If saved is non-nil it also records what
+// Backward needs, reusing saved's memory. Wrong sizes panic. Results do
+// not depend on the number of workers.
 func Forward(d Dims, in Inputs, y []float32, saved *Saved) {
 	forward(isa.Best(), d, in, y, saved)
 }
 
 func forward(lv isa.Level, d Dims, in Inputs, y []float32, saved *Saved) {
-	mustForward(d, in, y)
-	ks, p := kernelsFor(lv), newPlan(d)
-	var bt, ct []float32
+	mustTok(d, in, "y", y)
+	ks, prm := kernelsFor(lv), newParams(d, in)
+	defer prm.free()
 	if saved != nil {
 		saved.prepare(d)
-		bt, ct = saved.transposed()
-	} else {
-		bc := getScratch(2 * d.bcLen())
-		defer putScratch(bc)
-		bt, ct = (*bc)[:d.bcLen()], (*bc)[d.bcLen():]
 	}
-	transposeBC(d, in.B, bt)
-	transposeBC(d, in.C, ct)
-	parallel.Run(p.items(), func(i int) {
-		forwardItem(ks, p, in, bt, ct, y, saved, i)
+	G := prm.G
+	runItems(d.Batch*G, func(i int) {
+		forwardItem(ks, d, in, prm, y, saved, i/G, i%G)
 	})
 }
 
-// forwardItem scans the channels of one work item, chunk by chunk, so all
-// of them reuse one chunk of bt and ct while it is in cache.
-func forwardItem(ks *kernels, p plan, in Inputs, bt, ct, y []float32, saved *Saved, i int) {
-	d := p.d
-	L, N := d.L, d.N
-	bk, d0, d1 := p.item(i)
-	k, nch := bk%d.K, d1-d0
-	need := nch * N
-	if saved == nil {
-		need += nch * L
+// tokens is a work item's view of the token-major arrays of its group:
+// lane l of pixel p at [p·ts + l]. A full group reads and writes the
+// caller's arrays in place (ts = D); the zero-padded last group of a D
+// that is not a multiple of 16 works on (L, 16) copies (ts = 16), so the
+// kernels never need masks.
+type tokens struct {
+	d      Dims
+	b, d0  int
+	w, ts  int // lanes in use, stride
+	buf    *[]float32
+	padded bool
+}
+
+func newTokens(d Dims, b, g, copies int) *tokens {
+	t := &tokens{d: d, b: b, d0: g * lanes, w: min(lanes, d.D-g*lanes), ts: d.D}
+	if t.w < lanes || copyTokens {
+		t.padded, t.ts = true, lanes
+		t.buf = getScratch(copies * d.L * lanes)
 	}
-	scr := getScratch(need)
-	defer putScratch(scr)
-	h := (*scr)[:nch*N]
-	clear(h)
-	deltaRow := func(dd int) []float32 {
-		if saved != nil {
-			r := bk*d.D + d0 + dd
-			return saved.delta[r*L : (r+1)*L]
+	return t
+}
+
+// view returns src's group slice (nil for a nil src), or, for a padded
+// group, copy i, filled from src unless src is nil (an output copy).
+func (t *tokens) view(src []float32, i int) []float32 {
+	o := t.b*t.d.L*t.d.D + t.d0
+	if !t.padded {
+		if src == nil {
+			return nil
 		}
-		return (*scr)[nch*N+dd*L : nch*N+(dd+1)*L]
+		return src[o:]
 	}
-	for dd := 0; dd < nch; dd++ {
-		r, c := bk*d.D+d0+dd, k*d.D+d0+dd
-		ks.softplus(in.Delta[r*L:(r+1)*L], in.DeltaBias[c], deltaRow(dd))
+	L := t.d.L
+	dst := (*t.buf)[i*L*lanes : (i+1)*L*lanes]
+	if src != nil {
+		clear(dst)
+		for p := 0; p < L; p++ {
+			copy(dst[p*lanes:p*lanes+t.w], src[o+p*t.d.D:])
+		}
 	}
-	for j := 0; j < p.chunks; j++ {
-		t0, n := p.span(j)
-		bj, cj := bt[(bk*L+t0)*N:], ct[(bk*L+t0)*N:]
-		for dd := 0; dd < nch; dd++ {
-			r, c := bk*d.D+d0+dd, k*d.D+d0+dd
-			hs := h[dd*N : (dd+1)*N]
-			ks.fwd(n, N, deltaRow(dd)[t0:], in.U[r*L+t0:], bj, cj, in.A[c*N:(c+1)*N], in.Dskip[c], hs, y[r*L+t0:])
-			if saved != nil && j < p.chunks-1 {
-				copy(saved.checkpoint(r, j), hs)
+	return dst
+}
+
+// writeBack copies copy i to dst when the group is padded.
+func (t *tokens) writeBack(dst []float32, i int) {
+	if !t.padded {
+		return
+	}
+	o, L := t.b*t.d.L*t.d.D+t.d0, t.d.L
+	src := (*t.buf)[i*L*lanes:]
+	for p := 0; p < L; p++ {
+		copy(dst[o+p*t.d.D:o+p*t.d.D+t.w], src[p*lanes:])
+	}
+}
+
+func (t *tokens) free() {
+	if t.buf != nil {
+		putScratch(t.buf)
+	}
+}
+
+// forwardItem scans one group of one batch item through every direction;
+// the first direction writes y, the others add to it, in order.
+func forwardItem(ks *kernels, d Dims, in Inputs, prm *params, y []float32, saved *Saved, b, g int) {
+	T, N, E := chunkLen, d.N, d.E()
+	tk := newTokens(d, b, g, 2)
+	defer tk.free()
+	scr := getScratch(T*preLen + N*lanes)
+	defer putScratch(scr)
+	s := *scr
+	c := chunk{R: d.R, N: N, rs: d.K * E, ts: tk.ts, x: tk.view(in.X, 0), out: tk.view(nil, 1),
+		pre: s[:T*preLen], h: s[T*preLen:]}
+	if !tk.padded {
+		c.out = y[b*d.L*d.D+g*lanes:]
+	}
+	for k := 0; k < d.K; k++ {
+		c.dtw, c.a2, c.a, c.bias, c.dskip = prm.group(k, g)
+		c.rec = in.XDbl[(b*d.L*d.K+k)*E:]
+		c.add = k > 0
+		clear(c.h)
+		for ci := 0; ci < numChunks(d.L); ci++ {
+			j0 := ci * T
+			c.n = min(T, d.L-j0)
+			c.idx = in.Idx[k][j0 : j0+c.n]
+			ks.prep(&c)
+			ks.fwd(&c)
+			if saved != nil && ci < numChunks(d.L)-1 {
+				copy(saved.checkpoint(b, g, k, ci), c.h)
 			}
 		}
 	}
+	tk.writeBack(y, 1)
 }
+
+// runItems runs the work items of a call; a variable so that tests can run
+// them serially in another order and check the results do not change.
+var runItems = parallel.Run
+
+var copyTokens = false

@@ -2,42 +2,94 @@ package selscan
 
 import "github.com/mambaad/mambaad/internal/isa"
 
-// kernels are the per-level inner loops the drivers call. Each works on one
-// channel (one row of U, Δ, y) and, for the scans, one chunk of time steps.
+// chunk is the operands of one kernel call: one group of 16 channels, one
+// direction, n consecutive steps. Token-major arrays (x, y, dy, dx) hold
+// lane l of pixel p at [p·ts + l]; the x_dbl record of pixel p for this
+// direction starts at rec[p·rs]. (n, 16) arrays are per step, (N, 16)
+// per state; "16" is always the lane index, fastest.
+type chunk struct {
+	n, R, N int
+	idx     []int32   // (n): the pixels of the steps
+	rec     []float32 // x_dbl of this batch item and direction, record stride rs
+	rs, ts  int
+	x       []float32 // token-major u
+	out     []float32 // token-major: Y (forward) or dX (backward)
+	add     bool      // out += rather than out = (directions after the first)
+
+	dtw, a2, a, bias, dskip []float32 // the group's parameters (see params)
+
+	// pre is prep's output, (n, 8, 16): per step the vectors δ, δ·u, u,
+	// σ = softplus'(raw) (when sig is set; rev replaces it by ∂/∂raw),
+	// dy[p] (when dy is set) and, when N = 16, B and C: one 512-byte
+	// record per step gathered from the scattered pixels, so that the
+	// state kernels read one L1-resident stream.
+	pre []float32
+	sig bool
+	h   []float32 // (N, 16): the state, carried across chunks
+
+	// Backward only.
+	dy  []float32 // token-major ∂loss/∂Y
+	dAP []float32 // (n, N, 2, 16): exp(δ_j·A) and exp(δ_j·A)·h_{j−1}
+	// acc is (n, accVecs(E), 16): lane partials of the dXDbl record of
+	// each step, summed over the groups of an item, in the order
+	// [B (N) | C (N) | dt_low (R)] (see accIndex). Steps are padded to
+	// whole 16-vector groups (left 0) so that the lane reduction always
+	// works on full sets of 16 vectors.
+	acc     []float32
+	dh      []float32 // (N, 16): exp(δ_{j+1}A)·dh_{j+1}, carried to the earlier chunk
+	accA    []float32 // (N, 16): Σ ∂/∂A
+	accW    []float32 // (R, 16): Σ ∂/∂DtW
+	accD    []float32 // (16): Σ ∂/∂Dskip
+	accBias []float32 // (16): Σ ∂/∂DtBias
+}
+
+// kernels are one instruction-set level's inner loops over a chunk.
 type kernels struct {
-	// fwd scans n steps from state h (updated in place) and writes y[:n].
-	// bt, ct are B and C of the steps as (n, N); a is the channel's A row.
-	fwd func(n, N int, delta, u, bt, ct, a []float32, dskip float32, h, y []float32)
-	// bwd runs one chunk of the backward pass; see bwdChunk.
-	bwd func(c *bwdChunk)
-	// softplus writes out[i] = softplus(x[i] + bias).
-	softplus func(x []float32, bias float32, out []float32)
-	// dsoftplus scales g[i] by softplus'(x[i] + bias), given
-	// delta[i] = softplus(x[i] + bias), and returns Σ g[i].
-	dsoftplus func(x []float32, bias float32, delta, g []float32) float32
-	// finish turns the per-step sums s1, s2 that bwd leaves into ∂/∂u (in
-	// s1) and ∂/∂δ (in s2), and returns Σ dy·u (∂/∂Dskip); see finishGo.
-	finish func(delta, u, dy []float32, dskip float32, s1, s2 []float32) float32
+	// prep fills pre (its σ vectors only when sig is set).
+	prep func(c *chunk)
+	// fwd runs the scan from state h (updated) and writes out.
+	fwd func(c *chunk)
+	// rec recomputes the states from h (updated to the last one), filling
+	// dAP and adding dy·h into the C part of acc.
+	rec func(c *chunk)
+	// rev runs the reverse recurrence from the carried dh (updated),
+	// writes out (dX), adds into the B part of acc, accA, accD and
+	// accBias, and leaves ∂/∂raw of each step in pre's σ vectors.
+	rev func(c *chunk)
+	// wgrad adds the ∂/∂raw that rev left into the dt_low part of acc and
+	// into accW.
+	wgrad func(c *chunk)
+	// reduce sums the 16 lanes of each vector of acc and stores the
+	// dXDbl record of step j at dst[idx[j]·rs:].
+	reduce func(n, R, N int, acc []float32, idx []int32, dst []float32, rs int)
 }
 
-// bwdChunk holds the operands of one chunk of one channel's backward
-// pass. Per step t it leaves s1_t = Σ_n dh_t,n·B_t,n and s2_t = Σ_n
-// dh_t,n·exp(δ_t·A_n)·h_{t−1},n·A_n, from which finish makes ∂/∂u and ∂/∂δ
-// once per row: the kernel then needs neither u nor Dskip in its reverse
-// loop, which keeps it within the amd64 registers.
-type bwdChunk struct {
-	n, N                int
-	delta, u, dy        []float32 // (n): δ, u and ∂loss/∂y of the steps
-	bt, ct              []float32 // (n, N)
-	a                   []float32 // (N)
-	h0                  []float32 // (N): the state before the first step
-	dhNext, aNext, accA []float32 // (N), carried from the later chunk: dh_{t+1}, exp(δ_{t+1}A), Σ ∂/∂A
-	dB, dC              []float32 // (n, N): partial sums over channels, accumulated
-	s1, s2              []float32 // (n): overwritten
-	hbuf, abuf, dubuf   []float32 // scratch: (n+1, N) states, (n, N) decays, (n) δ·u
+var goKernels = kernels{prep: prepGo, fwd: fwdGo, rec: recGo, rev: revGo, wgrad: wgradGo, reduce: reduceGo}
+
+// accVecs is the number of 16-lane vectors of one step in chunk.acc.
+func accVecs(E int) int { return (E + lanes - 1) / lanes * lanes }
+
+// accIndex is the vector of chunk.acc that holds element e of a dXDbl
+// record ([dt_low (R) | B (N) | C (N)]): B and C come first so that at
+// N = 16 they are whole vector groups.
+func accIndex(e, R, N int) int {
+	if e < R {
+		return 2*N + e
+	}
+	return e - R
 }
 
-var goKernels = kernels{fwd: fwdGo, bwd: bwdGo, softplus: softplusGo, dsoftplus: dsoftplusGo, finish: finishGo}
+// Offsets of the vectors of a step in chunk.pre, in units of 16 floats.
+const (
+	preDelta = iota
+	preDU
+	preU
+	preSig
+	preG
+	preB
+	preC
+	preLen = 8 * lanes
+)
 
 // kernelsFor returns the kernels of level l, which must be in isa.Available.
 func kernelsFor(l isa.Level) *kernels {

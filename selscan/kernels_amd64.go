@@ -2,153 +2,159 @@
 
 package selscan
 
-import "github.com/mambaad/mambaad/internal/isa"
+import (
+	"fmt"
 
-// Assembly kernels. The scans handle N = 16 only (the model's size); the
-// wrappers send any other N to the plain-Go kernels.
-
-//go:noescape
-func fwd16AVX512(n int, delta, u, bt, ct, a *float32, dskip float32, h, y *float32)
-
-//go:noescape
-func bwd16AVX512(n int, delta, u, dy, bt, ct, a *float32, h0, dhNext, aNext, accA, dB, dC, s1, s2, hbuf, abuf, dubuf *float32)
-
-//go:noescape
-func fwd16AVX2(n int, delta, u, bt, ct, a *float32, dskip float32, h, y *float32)
-
-//go:noescape
-func bwd16AVX2(n int, delta, u, dy, bt, ct, a *float32, h0, dhNext, aNext, accA, dB, dC, s1, s2, hbuf, abuf, dubuf *float32)
-
-//go:noescape
-func softplus8AVX2(n int, x *float32, bias float32, out *float32)
-
-//go:noescape
-func dsoftplus8AVX2(n int, x *float32, bias float32, delta, grad *float32) float32
-
-//go:noescape
-func softplus16AVX512(n int, x *float32, bias float32, out *float32)
-
-//go:noescape
-func dsoftplus16AVX512(n int, x *float32, bias float32, delta, grad *float32) float32
-
-//go:noescape
-func finish8AVX2(n int, delta, u, dy *float32, dskip float32, s1, s2 *float32) float32
-
-//go:noescape
-func exp8AVX2(n int, src, dst *float32)
-
-//go:noescape
-func exp16AVX512(n int, src, dst *float32)
-
-type fwdAsm func(n int, delta, u, bt, ct, a *float32, dskip float32, h, y *float32)
-
-type bwdAsm func(n int, delta, u, dy, bt, ct, a *float32, h0, dhNext, aNext, accA, dB, dC, s1, s2, hbuf, abuf, dubuf *float32)
-
-var (
-	avx2Kernels   = kernels{fwd: fwd16(fwd16AVX2), bwd: bwd16(bwd16AVX2), softplus: softplusAVX2, dsoftplus: dsoftplusAVX2, finish: finishAVX2}
-	avx512Kernels = kernels{fwd: fwd16(fwd16AVX512), bwd: bwd16(bwd16AVX512), softplus: softplusAVX512, dsoftplus: dsoftplusAVX512, finish: finishAVX2}
+	"github.com/mambaad/mambaad/internal/isa"
 )
 
+// Assembly kernels. The state loops handle N = 16 only (the model's
+// size): the wrappers send any other N to the plain-Go kernels. prep works
+// for any N and R.
+
+//go:noescape
+func prep16AVX512(n int, idx *int32, rec *float32, rs int, x, dy, out *float32, ts int, r int, dtw, bias, pre *float32, flags int)
+
+//go:noescape
+func fwd16AVX512(n int, idx *int32, out *float32, ts int, add bool, a2, dskip, pre, h *float32)
+
+//go:noescape
+func rec16AVX512(n int, a2, pre, h, dAP, accC *float32, es int)
+
+//go:noescape
+func rev16AVX512(n int, idx *int32, out *float32, ts int, add bool, a, dskip, pre, dAP, accB *float32, es int, dh, accA, accD, accBias *float32)
+
+//go:noescape
+func wgrad16AVX512(n int, idx *int32, rec *float32, rs int, r int, pre, dtw, acc *float32, es int, accW *float32)
+
+//go:noescape
+func reduce16AVX512(n, r int, acc *float32, idx *int32, dst *float32, rs int)
+
+var avx512Kernels = kernels{prep: prepAVX512, fwd: fwdAVX512, rec: recAVX512, rev: revAVX512, wgrad: wgradAVX512, reduce: reduceAVX512}
+
 func archKernels(l isa.Level) *kernels {
-	switch l {
-	case isa.AVX2:
-		return &avx2Kernels
-	case isa.AVX512:
+	if l == isa.AVX512 {
 		return &avx512Kernels
 	}
 	return nil
 }
 
-// fwd16 wraps an assembly forward scan with the length checks of fwdGo.
-func fwd16(f fwdAsm) func(n, N int, delta, u, bt, ct, a []float32, dskip float32, h, y []float32) {
-	return func(n, N int, delta, u, bt, ct, a []float32, dskip float32, h, y []float32) {
-		if N != 16 || n <= 0 {
-			fwdGo(n, N, delta, u, bt, ct, a, dskip, h, y)
-			return
+// mustFitBwd adds the backward arrays to mustFit's checks.
+func (c *chunk) mustFitBwd() {
+	c.mustFit(true)
+	ev := accVecs(c.R + 2*c.N)
+	tok := 0
+	for _, p := range c.idx[:c.n] {
+		tok = max(tok, int(p)*c.ts+lanes)
+	}
+	if len(c.dy) < tok || len(c.dAP) < 2*c.n*c.N*lanes || len(c.acc) < c.n*ev*lanes || len(c.dh) < c.N*lanes ||
+		len(c.accA) < c.N*lanes || len(c.accW) < c.R*lanes || len(c.accD) < lanes || len(c.accBias) < lanes {
+		panic(fmt.Sprintf("selscan: backward chunk slices too short for n=%d R=%d N=%d", c.n, c.R, c.N))
+	}
+}
+
+// mustFit panics unless every slice the assembly touches covers the chunk:
+// the kernels index memory with idx, so this is what keeps them in bounds.
+func (c *chunk) mustFit(state bool) {
+	pmax := int32(-1)
+	for _, p := range c.idx[:c.n] {
+		if p < 0 {
+			pmax = -1 << 30
+			break
 		}
-		mustFitFwd(n, N, delta, u, bt, ct, a, h, y)
-		f(n, &delta[0], &u[0], &bt[0], &ct[0], &a[0], dskip, &h[0], &y[0])
+		pmax = max(pmax, p)
+	}
+	E, tok := c.R+2*c.N, int(pmax)*c.ts+lanes
+	ok := c.n > 0 && pmax >= 0 && len(c.idx) >= c.n && len(c.x) >= tok && len(c.out) >= tok && len(c.rec) >= int(pmax)*c.rs+E &&
+		len(c.pre) >= c.n*preLen && len(c.dtw) >= c.R*lanes && len(c.bias) >= lanes
+	if state {
+		ok = ok && len(c.h) >= c.N*lanes && len(c.a2) >= c.N*lanes && len(c.a) >= c.N*lanes &&
+			len(c.dskip) >= lanes
+	}
+	if !ok {
+		panic(fmt.Sprintf("selscan: chunk slices too short for n=%d R=%d N=%d", c.n, c.R, c.N))
 	}
 }
 
-// bwd16 wraps an assembly backward chunk with the length checks of bwdGo.
-func bwd16(f bwdAsm) func(c *bwdChunk) {
-	return func(c *bwdChunk) {
-		if c.N != 16 || c.n <= 0 {
-			bwdGo(c)
-			return
+// Flags of prep16AVX512.
+const (
+	prepSig = 1 << iota // σ
+	prepG               // gather dy
+	prepBC              // gather B and C (N = 16)
+)
+
+func prepAVX512(c *chunk) {
+	if c.n <= 0 {
+		return
+	}
+	c.mustFit(false)
+	flags, dy := 0, &c.x[0]
+	if c.sig {
+		flags |= prepSig
+	}
+	if c.dy != nil {
+		c.mustFitBwd()
+		flags, dy = flags|prepG, &c.dy[0]
+	}
+	if c.N == 16 {
+		flags |= prepBC
+	}
+	prep16AVX512(c.n, &c.idx[0], &c.rec[0], c.rs, &c.x[0], dy, &c.out[0], c.ts, c.R, &c.dtw[0], &c.bias[0], &c.pre[0], flags)
+}
+
+func fwdAVX512(c *chunk) {
+	if c.N != 16 || c.n <= 0 {
+		fwdGo(c)
+		return
+	}
+	c.mustFit(true)
+	fwd16AVX512(c.n, &c.idx[0], &c.out[0], c.ts, c.add, &c.a2[0], &c.dskip[0], &c.pre[0], &c.h[0])
+}
+
+func recAVX512(c *chunk) {
+	if c.N != 16 || c.n <= 0 {
+		recGo(c)
+		return
+	}
+	c.mustFitBwd()
+	rec16AVX512(c.n, &c.a2[0], &c.pre[0], &c.h[0], &c.dAP[0], &c.acc[16*lanes], accVecs(c.R+32)*lanes*4)
+}
+
+func revAVX512(c *chunk) {
+	if c.N != 16 || c.n <= 0 {
+		revGo(c)
+		return
+	}
+	c.mustFitBwd()
+	rev16AVX512(c.n, &c.idx[0], &c.out[0], c.ts, c.add, &c.a[0], &c.dskip[0], &c.pre[0], &c.dAP[0], &c.acc[0],
+		accVecs(c.R+32)*lanes*4, &c.dh[0], &c.accA[0], &c.accD[0], &c.accBias[0])
+}
+
+func wgradAVX512(c *chunk) {
+	if c.N != 16 || c.n <= 0 {
+		wgradGo(c)
+		return
+	}
+	c.mustFitBwd()
+	wgrad16AVX512(c.n, &c.idx[0], &c.rec[0], c.rs, c.R, &c.pre[0], &c.dtw[0], &c.acc[32*lanes],
+		accVecs(c.R+32)*lanes*4, &c.accW[0])
+}
+
+func reduceAVX512(n, R, N int, acc []float32, idx []int32, dst []float32, rs int) {
+	if N != 16 || n <= 0 {
+		reduceGo(n, R, N, acc, idx, dst, rs)
+		return
+	}
+	E := R + 2*N
+	pmax := int32(0)
+	for _, p := range idx[:n] {
+		if p < 0 {
+			panic("selscan: negative pixel index")
 		}
-		c.mustFit()
-		f(c.n, &c.delta[0], &c.u[0], &c.dy[0], &c.bt[0], &c.ct[0], &c.a[0], &c.h0[0],
-			&c.dhNext[0], &c.aNext[0], &c.accA[0], &c.dB[0], &c.dC[0], &c.s1[0], &c.s2[0], &c.hbuf[0], &c.abuf[0], &c.dubuf[0])
+		pmax = max(pmax, p)
 	}
-}
-
-func softplusAVX2(x []float32, bias float32, out []float32) {
-	out = out[:len(x)]
-	m := len(x) &^ 7
-	if m > 0 {
-		softplus8AVX2(m, &x[0], bias, &out[0])
+	if len(acc) < n*accVecs(E)*lanes || len(dst) < int(pmax)*rs+E {
+		panic(fmt.Sprintf("selscan: reduce slices too short for n=%d E=%d", n, E))
 	}
-	softplusGo(x[m:], bias, out[m:])
-}
-
-func dsoftplusAVX2(x []float32, bias float32, delta, g []float32) float32 {
-	delta, g = delta[:len(x)], g[:len(x)]
-	m := len(x) &^ 7
-	var s float32
-	if m > 0 {
-		s = dsoftplus8AVX2(m, &x[0], bias, &delta[0], &g[0])
-	}
-	return s + dsoftplusGo(x[m:], bias, delta[m:], g[m:])
-}
-
-func softplusAVX512(x []float32, bias float32, out []float32) {
-	out = out[:len(x)]
-	m := len(x) &^ 31
-	if m > 0 {
-		softplus16AVX512(m, &x[0], bias, &out[0])
-	}
-	softplusAVX2(x[m:], bias, out[m:])
-}
-
-func dsoftplusAVX512(x []float32, bias float32, delta, g []float32) float32 {
-	delta, g = delta[:len(x)], g[:len(x)]
-	m := len(x) &^ 63
-	var s float32
-	if m > 0 {
-		s = dsoftplus16AVX512(m, &x[0], bias, &delta[0], &g[0])
-	}
-	return s + dsoftplusAVX2(x[m:], bias, delta[m:], g[m:])
-}
-
-func finishAVX2(delta, u, dy []float32, dskip float32, s1, s2 []float32) float32 {
-	n := len(delta)
-	u, dy, s1, s2 = u[:n], dy[:n], s1[:n], s2[:n]
-	m := n &^ 7
-	var s float32
-	if m > 0 {
-		s = finish8AVX2(m, &delta[0], &u[0], &dy[0], dskip, &s1[0], &s2[0])
-	}
-	return s + finishGo(delta[m:], u[m:], dy[m:], dskip, s1[m:], s2[m:])
-}
-
-// expArray applies the level's vector exp to src (test hook; the tail past
-// a whole vector uses expf).
-func expArray(l isa.Level, src, dst []float32) {
-	dst = dst[:len(src)]
-	m := 0
-	switch l {
-	case isa.AVX512:
-		if m = len(src) &^ 15; m > 0 {
-			exp16AVX512(m, &src[0], &dst[0])
-		}
-	case isa.AVX2:
-		if m = len(src) &^ 7; m > 0 {
-			exp8AVX2(m, &src[0], &dst[0])
-		}
-	}
-	for i := m; i < len(src); i++ {
-		dst[i] = expf(src[i])
-	}
+	reduce16AVX512(n, R, &acc[0], &idx[0], &dst[0], rs)
 }

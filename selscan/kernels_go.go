@@ -1,118 +1,155 @@
 package selscan
 
-import "fmt"
+// The plain-Go kernels: the same chunk structure as the vector kernels,
+// with the 16 lanes as an inner loop. They serve the Generic level, any N
+// and the purego build.
 
-// fwdGo is the plain-Go scan of one chunk, for any N.
-func fwdGo(n, N int, delta, u, bt, ct, a []float32, dskip float32, h, y []float32) {
-	mustFitFwd(n, N, delta, u, bt, ct, a, h, y)
-	a, h = a[:N], h[:N]
-	for t := 0; t < n; t++ {
-		dt := delta[t]
-		du := dt * u[t]
-		b, c := bt[t*N:t*N+N], ct[t*N:t*N+N]
-		var acc float32
-		for i := range h {
-			h[i] = expf(dt*a[i])*h[i] + du*b[i]
-			acc += c[i] * h[i]
-		}
-		y[t] = acc + dskip*u[t]
-	}
-}
-
-// mustFitFwd panics unless the slices of a forward chunk cover it.
-func mustFitFwd(n, N int, delta, u, bt, ct, a, h, y []float32) {
-	if len(delta) < n || len(u) < n || len(y) < n || len(bt) < n*N || len(ct) < n*N || len(a) < N || len(h) < N {
-		panic(fmt.Sprintf("selscan: fwd chunk slices too short for n=%d N=%d", n, N))
-	}
-}
-
-// bwdGo is the plain-Go backward pass of one chunk, for any N: it
-// recomputes the chunk's states from c.h0, then runs the reverse recurrence.
-func bwdGo(c *bwdChunk) {
-	c.mustFit()
-	bwdRecomputeGo(c)
-	N := c.N
-	dh, an, acc, a := c.dhNext[:N], c.aNext[:N], c.accA[:N], c.a[:N]
-	for t := c.n - 1; t >= 0; t-- {
-		g, dt := c.dy[t], c.delta[t]
-		du := c.dubuf[t]
-		o := t * N
-		b, cc, db, dc := c.bt[o:o+N], c.ct[o:o+N], c.dB[o:o+N], c.dC[o:o+N]
-		hPrev, hCur, dec := c.hbuf[o:o+N], c.hbuf[o+N:o+2*N], c.abuf[o:o+N]
-		var s1, s2 float32
-		for i := range dh {
-			d := cc[i]*g + an[i]*dh[i]
-			dc[i] += g * hCur[i]
-			db[i] += d * du
-			s1 += d * b[i]
-			q := d * dec[i] * hPrev[i]
-			s2 += q * a[i]
-			acc[i] += q * dt
-			dh[i], an[i] = d, dec[i]
-		}
-		c.s1[t], c.s2[t] = s1, s2
-	}
-}
-
-// bwdRecomputeGo fills c.hbuf with h_{−1..n−1} of the chunk, c.abuf with
-// the decays exp(δ_t·A) and c.dubuf with δ_t·u_t.
-func bwdRecomputeGo(c *bwdChunk) {
-	N := c.N
-	copy(c.hbuf[:N], c.h0)
-	for t := 0; t < c.n; t++ {
-		dt := c.delta[t]
-		du := dt * c.u[t]
-		c.dubuf[t] = du
-		o := t * N
-		for i := 0; i < N; i++ {
-			e := expf(dt * c.a[i])
-			c.abuf[o+i] = e
-			c.hbuf[o+N+i] = e*c.hbuf[o+i] + du*c.bt[o+i]
+func prepGo(c *chunk) {
+	R := c.R
+	for j := 0; j < c.n; j++ {
+		p := int(c.idx[j])
+		rec, x := c.rec[p*c.rs:p*c.rs+R], c.x[p*c.ts:p*c.ts+lanes]
+		o := j * preLen
+		for l := 0; l < lanes; l++ {
+			raw := c.bias[l]
+			for r, v := range rec {
+				raw += v * c.dtw[r*lanes+l]
+			}
+			dt := softplusRef(raw)
+			c.pre[o+l], c.pre[o+preDU*lanes+l], c.pre[o+preU*lanes+l] = dt, dt*x[l], x[l]
+			if c.sig {
+				c.pre[o+preSig*lanes+l] = sigmoidRef(raw)
+			}
 		}
 	}
 }
 
-// mustFit panics unless every slice of c covers its chunk.
-func (c *bwdChunk) mustFit() {
-	n, N := c.n, c.N
-	ok := len(c.delta) >= n && len(c.u) >= n && len(c.dy) >= n && len(c.s1) >= n && len(c.s2) >= n && len(c.dubuf) >= n &&
-		len(c.bt) >= n*N && len(c.ct) >= n*N && len(c.dB) >= n*N && len(c.dC) >= n*N &&
-		len(c.a) >= N && len(c.h0) >= N && len(c.dhNext) >= N && len(c.aNext) >= N && len(c.accA) >= N &&
-		len(c.hbuf) >= (n+1)*N && len(c.abuf) >= n*N
-	if !ok {
-		panic(fmt.Sprintf("selscan: bwd chunk slices too short for n=%d N=%d", n, N))
+func fwdGo(c *chunk) {
+	R, N := c.R, c.N
+	var y [lanes]float32
+	for j := 0; j < c.n; j++ {
+		p := int(c.idx[j])
+		b, cc := c.rec[p*c.rs+R:p*c.rs+R+N], c.rec[p*c.rs+R+N:p*c.rs+R+2*N]
+		o := j * preLen
+		for l := range y {
+			y[l] = c.dskip[l] * c.pre[o+preU*lanes+l]
+		}
+		for n := 0; n < N; n++ {
+			h, a2 := c.h[n*lanes:(n+1)*lanes], c.a2[n*lanes:(n+1)*lanes]
+			for l := range y {
+				h[l] = exp2f(c.pre[o+l]*a2[l])*h[l] + c.pre[o+preDU*lanes+l]*b[n]
+				y[l] += cc[n] * h[l]
+			}
+		}
+		store(c.out[p*c.ts:p*c.ts+lanes], y[:], c.add)
 	}
 }
 
-func softplusGo(x []float32, bias float32, out []float32) {
-	out = out[:len(x)]
-	for i, v := range x {
-		out[i] = softplusf(v + bias)
+// store writes (or adds, when add is set) v to dst.
+func store(dst, v []float32, add bool) {
+	if add {
+		for l, x := range v {
+			dst[l] += x
+		}
+		return
+	}
+	copy(dst, v)
+}
+
+func recGo(c *chunk) {
+	R, N := c.R, c.N
+	ev := accVecs(R + 2*N)
+	for j := 0; j < c.n; j++ {
+		p := int(c.idx[j])
+		b := c.rec[p*c.rs+R : p*c.rs+R+N]
+		g := c.dy[p*c.ts : p*c.ts+lanes]
+		o := j * preLen
+		for n := 0; n < N; n++ {
+			h, a2 := c.h[n*lanes:(n+1)*lanes], c.a2[n*lanes:(n+1)*lanes]
+			dA := c.dAP[(j*N+n)*2*lanes:][:lanes]
+			pp := c.dAP[(j*N+n)*2*lanes+lanes:][:lanes]
+			acc := c.acc[(j*ev+N+n)*lanes:][:lanes]
+			for l := range h {
+				dA[l] = exp2f(c.pre[o+l] * a2[l])
+				pp[l] = dA[l] * h[l]
+				h[l] = pp[l] + c.pre[o+preDU*lanes+l]*b[n]
+				acc[l] += g[l] * h[l]
+			}
+		}
 	}
 }
 
-// dsoftplusGo uses softplus'(x) = e^x/(1+e^x) = exp(x − softplus(x)) with
-// the saved δ = softplus(x): one exp, and exactly 1 above the threshold.
-func dsoftplusGo(x []float32, bias float32, delta, g []float32) float32 {
-	delta, g = delta[:len(x)], g[:len(x)]
-	var s float32
-	for i, v := range x {
-		g[i] *= expf(v + bias - delta[i])
-		s += g[i]
+func revGo(c *chunk) {
+	R, N := c.R, c.N
+	ev := accVecs(R + 2*N)
+	var s1, s2, dd [lanes]float32
+	for j := c.n - 1; j >= 0; j-- {
+		p := int(c.idx[j])
+		rec := c.rec[p*c.rs : p*c.rs+R+2*N]
+		g := c.dy[p*c.ts : p*c.ts+lanes]
+		o := j * preLen
+		s1, s2 = [lanes]float32{}, [lanes]float32{}
+		for n := 0; n < N; n++ {
+			dh, a := c.dh[n*lanes:(n+1)*lanes], c.a[n*lanes:(n+1)*lanes]
+			accA := c.accA[n*lanes : (n+1)*lanes]
+			accB := c.acc[(j*ev+n)*lanes:][:lanes]
+			dA := c.dAP[(j*N+n)*2*lanes:][:lanes]
+			pp := c.dAP[(j*N+n)*2*lanes+lanes:][:lanes]
+			bn, cn := rec[R+n], rec[R+N+n]
+			for l := range dh {
+				d := cn*g[l] + dh[l]
+				accB[l] += d * c.pre[o+preDU*lanes+l]
+				s1[l] += d * bn
+				q := d * pp[l]
+				s2[l] += q * a[l]
+				accA[l] += q * c.pre[o+l]
+				dh[l] = d * dA[l]
+			}
+		}
+		for l := range dd {
+			u := c.pre[o+preU*lanes+l]
+			dd[l] = c.pre[o+l]*s1[l] + c.dskip[l]*g[l]
+			raw := (s2[l] + u*s1[l]) * c.pre[o+preSig*lanes+l]
+			c.pre[o+preSig*lanes+l] = raw
+			c.accD[l] += g[l] * u
+			c.accBias[l] += raw
+		}
+		store(c.out[p*c.ts:p*c.ts+lanes], dd[:], c.add)
 	}
-	return s
 }
 
-// finishGo turns s1 into ∂/∂u = δ·s1 + Dskip·dy and s2 into
-// ∂/∂δ = s2 + u·s1, and returns Σ dy·u.
-func finishGo(delta, u, dy []float32, dskip float32, s1, s2 []float32) float32 {
-	n := len(delta)
-	u, dy, s1, s2 = u[:n], dy[:n], s1[:n], s2[:n]
-	var sum float32
-	for t := range delta {
-		s2[t] += u[t] * s1[t]
-		s1[t] = delta[t]*s1[t] + dskip*dy[t]
-		sum += dy[t] * u[t]
+func wgradGo(c *chunk) {
+	R := c.R
+	ev := accVecs(R + 2*c.N)
+	for j := 0; j < c.n; j++ {
+		rec := c.rec[int(c.idx[j])*c.rs:][:R]
+		raw := c.pre[j*preLen+preSig*lanes:][:lanes]
+		for r, x := range rec {
+			acc, w, aw := c.acc[(j*ev+2*c.N+r)*lanes:][:lanes], c.dtw[r*lanes:][:lanes], c.accW[r*lanes:][:lanes]
+			for l, v := range raw {
+				acc[l] += v * w[l]
+				aw[l] += v * x
+			}
+		}
 	}
-	return sum
+}
+
+// reduceGo sums each vector pairwise (lanes 0+8, 1+9, …, then halves
+// again), the order the vector kernels use.
+func reduceGo(n, R, N int, acc []float32, idx []int32, dst []float32, rs int) {
+	E := R + 2*N
+	var t [lanes]float32
+	ev := accVecs(E)
+	for j := 0; j < n; j++ {
+		out := dst[int(idx[j])*rs : int(idx[j])*rs+E]
+		for e := range out {
+			copy(t[:], acc[(j*ev+accIndex(e, R, N))*lanes:])
+			for w := lanes / 2; w >= 1; w /= 2 {
+				for l := 0; l < w; l++ {
+					t[l] += t[l+w]
+				}
+			}
+			out[e] = t[0]
+		}
+	}
 }

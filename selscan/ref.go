@@ -20,90 +20,125 @@ func sigmoidRef(x float32) float32 {
 
 func expRef(x float32) float32 { return float32(math.Exp(float64(x))) }
 
+// refSeq is one (b, k, d) sequence of the reference: the record of step j
+// is xdbl[rec(j):], its token offset tok(j).
+type refSeq struct {
+	d       Dims
+	in      Inputs
+	b, k, c int // c = k·D + d indexes the per-channel parameters
+	ch      int // d
+}
+
+func (s refSeq) tok(j int) int { return (s.b*s.d.L+int(s.in.Idx[s.k][j]))*s.d.D + s.ch }
+func (s refSeq) rec(j int) int {
+	return ((s.b*s.d.L+int(s.in.Idx[s.k][j]))*s.d.K + s.k) * s.d.E()
+}
+
+// raw returns Σ_r DtW·dt_low + bias at step j.
+func (s refSeq) raw(j int) float32 {
+	R := s.d.R
+	x, w := s.in.XDbl[s.rec(j):], s.in.DtW[s.c*R:]
+	acc := s.in.DtBias[s.c]
+	for r := 0; r < R; r++ {
+		acc += w[r] * x[r]
+	}
+	return acc
+}
+
+// states fills dts[j] = δ_j and hs[(j+1)·N + n] = h_j,n (row 0 is h_{−1} = 0).
+func (s refSeq) states(dts, hs []float32) {
+	d := s.d
+	clear(hs[:d.N])
+	for j := 0; j < d.L; j++ {
+		dt := softplusRef(s.raw(j))
+		dts[j] = dt
+		du := dt * s.in.X[s.tok(j)]
+		bs := s.in.XDbl[s.rec(j)+d.R:]
+		for n := 0; n < d.N; n++ {
+			hs[(j+1)*d.N+n] = expRef(dt*s.in.A[s.c*d.N+n])*hs[j*d.N+n] + du*bs[n]
+		}
+	}
+}
+
 // ForwardRef is the plain, unoptimised forward pass: it writes y
-// (Batch, K, D, L) from the formulas in the package comment.
+// (Batch, L, D) from the formulas in the package comment.
 func ForwardRef(d Dims, in Inputs, y []float32) {
-	mustForward(d, in, y)
-	h := make([]float32, d.N)
-	for r := 0; r < d.rows(); r++ {
-		b, c := r/d.chans(), r%d.chans()
-		bk := b*d.K + c/d.D
-		u, dl, yr := in.U[r*d.L:(r+1)*d.L], in.Delta[r*d.L:(r+1)*d.L], y[r*d.L:(r+1)*d.L]
-		clear(h)
-		for t := 0; t < d.L; t++ {
-			dt := softplusRef(dl[t] + in.DeltaBias[c])
-			var acc float32
-			for n := 0; n < d.N; n++ {
-				bc := (bk*d.N+n)*d.L + t
-				h[n] = expRef(dt*in.A[c*d.N+n])*h[n] + dt*in.B[bc]*u[t]
-				acc += in.C[bc] * h[n]
+	mustTok(d, in, "y", y)
+	clear(y)
+	dts, hs := make([]float32, d.L), make([]float32, (d.L+1)*d.N)
+	for b := 0; b < d.Batch; b++ {
+		for k := 0; k < d.K; k++ {
+			for ch := 0; ch < d.D; ch++ {
+				s := refSeq{d: d, in: in, b: b, k: k, c: k*d.D + ch, ch: ch}
+				s.states(dts, hs)
+				for j := 0; j < d.L; j++ {
+					cs := in.XDbl[s.rec(j)+d.R+d.N:]
+					var acc float32
+					for n := 0; n < d.N; n++ {
+						acc += cs[n] * hs[(j+1)*d.N+n]
+					}
+					t := s.tok(j)
+					y[t] += acc + in.Dskip[s.c]*in.X[t]
+				}
 			}
-			yr[t] = acc + in.Dskip[c]*u[t]
 		}
 	}
 }
 
 // BackwardRef is the plain backward pass: given dy = ∂loss/∂y it
-// overwrites g.U, g.Delta, g.B, g.C and adds into g.A, g.Dskip and
-// g.DeltaBias. It stores every state (L·N floats per channel), which the
-// fast path avoids.
+// overwrites g.X and g.XDbl and adds into g.DtW, g.DtBias, g.A and g.Dskip.
+// It stores every state (L·N floats per sequence), which the fast path
+// avoids.
 func BackwardRef(d Dims, in Inputs, dy []float32, g Grads) {
 	mustBackward(d, in, dy, g)
-	clear(g.B)
-	clear(g.C)
-	hs := make([]float32, (d.L+1)*d.N) // hs[(t+1)·N + n] = h_t,n; row 0 is h_{−1} = 0
-	dts := make([]float32, d.L)
+	clear(g.X)
+	clear(g.XDbl)
+	dts, hs := make([]float32, d.L), make([]float32, (d.L+1)*d.N)
 	dh := make([]float32, d.N)
-	for r := 0; r < d.rows(); r++ {
-		refRowStates(d, in, r, hs, dts)
-		refRowBackward(d, in, dy, g, r, hs, dts, dh)
-	}
-}
-
-func refRowStates(d Dims, in Inputs, r int, hs, dts []float32) {
-	b, c := r/d.chans(), r%d.chans()
-	bk := b*d.K + c/d.D
-	for t := 0; t < d.L; t++ {
-		dts[t] = softplusRef(in.Delta[r*d.L+t] + in.DeltaBias[c])
-		for n := 0; n < d.N; n++ {
-			bc := (bk*d.N+n)*d.L + t
-			hs[(t+1)*d.N+n] = expRef(dts[t]*in.A[c*d.N+n])*hs[t*d.N+n] + dts[t]*in.B[bc]*in.U[r*d.L+t]
+	for b := 0; b < d.Batch; b++ {
+		for k := 0; k < d.K; k++ {
+			for ch := 0; ch < d.D; ch++ {
+				s := refSeq{d: d, in: in, b: b, k: k, c: k*d.D + ch, ch: ch}
+				s.states(dts, hs)
+				s.backward(dy, g, dts, hs, dh)
+			}
 		}
 	}
 }
 
-func refRowBackward(d Dims, in Inputs, dy []float32, g Grads, r int, hs, dts, dh []float32) {
-	b, c := r/d.chans(), r%d.chans()
-	bk := b*d.K + c/d.D
+// backward runs the reverse recurrence of one sequence:
+// dh_j = C_j·g_j + exp(δ_{j+1}A)·dh_{j+1}, then the per-step terms.
+func (s refSeq) backward(dy []float32, g Grads, dts, hs, dh []float32) {
+	d, in := s.d, s.in
+	N, R, c := d.N, d.R, s.c
+	a := in.A[c*N : (c+1)*N]
 	clear(dh)
-	for t := d.L - 1; t >= 0; t-- {
-		gt, u, dt := dy[r*d.L+t], in.U[r*d.L+t], dts[t]
+	for j := d.L - 1; j >= 0; j-- {
+		t, o := s.tok(j), s.rec(j)
+		gt, u, dt := dy[t], in.X[t], dts[j]
+		bs, cs := in.XDbl[o+R:o+R+N], in.XDbl[o+R+N:o+R+2*N]
+		gb, gc := g.XDbl[o+R:o+R+N], g.XDbl[o+R+N:o+R+2*N]
 		var s1, s2 float32
-		for n := 0; n < d.N; n++ {
-			bc := (bk*d.N+n)*d.L + t
-			an := in.A[c*d.N+n]
-			dh[n] = in.C[bc]*gt + dh[n]*nextDecay(d, in, dts, t, an)
-			g.C[bc] += gt * hs[(t+1)*d.N+n]
-			g.B[bc] += dh[n] * dt * u
-			s1 += dh[n] * in.B[bc]
-			q := dh[n] * expRef(dt*an) * hs[t*d.N+n]
-			s2 += q * an
-			g.A[c*d.N+n] += q * dt
+		for n := 0; n < N; n++ {
+			next := float32(0)
+			if j+1 < d.L {
+				next = expRef(dts[j+1] * a[n])
+			}
+			dh[n] = cs[n]*gt + next*dh[n]
+			gc[n] += gt * hs[(j+1)*N+n]
+			gb[n] += dh[n] * dt * u
+			s1 += dh[n] * bs[n]
+			q := dh[n] * expRef(dt*a[n]) * hs[j*N+n]
+			s2 += q * a[n]
+			g.A[c*N+n] += q * dt
 		}
-		g.U[r*d.L+t] = dt*s1 + in.Dskip[c]*gt
-		x := in.Delta[r*d.L+t] + in.DeltaBias[c]
-		dd := (s2 + u*s1) * sigmoidRef(x)
-		g.Delta[r*d.L+t] = dd
-		g.DeltaBias[c] += dd
+		g.X[t] += dt*s1 + in.Dskip[c]*gt
+		dRaw := (s2 + u*s1) * sigmoidRef(s.raw(j))
+		g.DtBias[c] += dRaw
 		g.Dskip[c] += gt * u
+		for r := 0; r < R; r++ {
+			g.XDbl[o+r] += in.DtW[c*R+r] * dRaw
+			g.DtW[c*R+r] += dRaw * in.XDbl[o+r]
+		}
 	}
-}
-
-// nextDecay is exp(δ_{t+1}·A_n), the factor carrying dh back from t+1 to t
-// (0 past the end, where dh is 0 anyway).
-func nextDecay(d Dims, in Inputs, dts []float32, t int, an float32) float32 {
-	if t+1 >= d.L {
-		return 0
-	}
-	return expRef(dts[t+1] * an)
 }

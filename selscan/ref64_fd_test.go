@@ -6,17 +6,15 @@ import (
 	"testing"
 )
 
-// TestRef64FiniteDifferences checks the float64 reference's seven
-// gradients against central differences of loss = Σ w·y, including Δ
-// above the softplus threshold.
+// TestRef64FiniteDifferences checks the float64 reference's six gradients
+// against central differences of loss = Σ w·Y, with some raw Δ above the
+// softplus threshold.
 func TestRef64FiniteDifferences(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	d := Dims{Batch: 2, K: 2, D: 3, L: 6, N: 3}
+	d := Dims{Batch: 2, L: 5, D: 3, K: 2, R: 2, N: 3}
 	in := inputs64(randInputs(rng, d, normalOpts))
-	for i := 0; i < len(in.Delta); i += 5 {
-		in.Delta[i] = 22 + float64(i%3) // x > 20: softplus is the identity
-	}
-	w := to64(randVec(rng, d.seqLen()))
+	in.DtBias[1] = 23 // raw > 20 for channel 1 of direction 0: softplus is the identity
+	w := to64(randVec(rng, d.tokLen()))
 	loss := func() float64 {
 		var s float64
 		for i, y := range forward64(d, in) {
@@ -25,12 +23,11 @@ func TestRef64FiniteDifferences(t *testing.T) {
 		return s
 	}
 	g := backward64(d, in, w)
-	params := []struct {
+	for _, p := range []struct {
 		name string
 		x, g []float64
-	}{{"U", in.U, g.U}, {"Delta", in.Delta, g.Delta}, {"A", in.A, g.A}, {"B", in.B, g.B},
-		{"C", in.C, g.C}, {"Dskip", in.Dskip, g.Dskip}, {"DeltaBias", in.Bias, g.Bias}}
-	for _, p := range params {
+	}{{"X", in.X, g.X}, {"XDbl", in.XDbl, g.XDbl}, {"DtW", in.DtW, g.DtW}, {"DtBias", in.DtBias, g.DtBias},
+		{"A", in.A, g.A}, {"Dskip", in.Dskip, g.Dskip}} {
 		for i := range p.x {
 			x0 := p.x[i]
 			const eps = 1e-6

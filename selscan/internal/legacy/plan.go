@@ -1,4 +1,4 @@
-package selscan
+package legacy
 
 import "github.com/mambaad/mambaad/parallel"
 

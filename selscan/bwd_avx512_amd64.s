@@ -1,0 +1,327 @@
+//go:build !purego
+
+#include "textflag.h"
+#include "vec_amd64.h"
+
+// RSTATE is one state of a recompute step: dA = 2^(δ·a2_n) and
+// P = dA·h_{j−1} go to dAP (offsets o, o2), h = P + (δu)·B_n, and
+// accC_n += g·h (offset ac).
+#define RSTATE(a, b, o, o2, ac, h) \
+	VMULPS a(BX), Z17, Z25; \
+	EXP2512(Z25, Z26, Z28, Z27); \
+	VMOVUPS Z27, o(R14); \
+	VMULPS Z27, h, h; \
+	VMOVUPS h, o2(R14); \
+	VFMADD231PS.BCST b(R12), Z18, h; \
+	VMOVUPS ac(R11), Z22; \
+	VFMADD231PS h, Z16, Z22; \
+	VMOVUPS Z22, ac(R11)
+
+// func rec16AVX512(n int, a2, pre, h, dAP, accC *float32, es int)
+// Recomputes a chunk's states from h = h_{−1}, storing per step and state
+// exp(δA) and exp(δA)·h_{j−1} for the reverse pass (2048 bytes per step),
+// and adds g·h_j into the C part of the lane partials (accC, es bytes per
+// step). h is left at the last state.
+TEXT ·rec16AVX512(SB), NOSPLIT, $0-56
+	MOVQ n+0(FP), CX
+	TESTQ CX, CX
+	JLE rdone
+	MOVQ a2+8(FP), BX
+	MOVQ pre+16(FP), R12
+	MOVQ h+24(FP), AX
+	MOVQ dAP+32(FP), R14
+	MOVQ accC+40(FP), R11
+	MOVQ es+48(FP), DI
+	LOADEXP512
+	LOADH
+
+rloop:
+	VMOVUPS 256(R12), Z16
+	VMOVUPS (R12), Z17
+	VMOVUPS 64(R12), Z18
+	RSTATE(0, 320, 0, 64, 0, Z0)
+	RSTATE(64, 324, 128, 192, 64, Z1)
+	RSTATE(128, 328, 256, 320, 128, Z2)
+	RSTATE(192, 332, 384, 448, 192, Z3)
+	RSTATE(256, 336, 512, 576, 256, Z4)
+	RSTATE(320, 340, 640, 704, 320, Z5)
+	RSTATE(384, 344, 768, 832, 384, Z6)
+	RSTATE(448, 348, 896, 960, 448, Z7)
+	RSTATE(512, 352, 1024, 1088, 512, Z8)
+	RSTATE(576, 356, 1152, 1216, 576, Z9)
+	RSTATE(640, 360, 1280, 1344, 640, Z10)
+	RSTATE(704, 364, 1408, 1472, 704, Z11)
+	RSTATE(768, 368, 1536, 1600, 768, Z12)
+	RSTATE(832, 372, 1664, 1728, 832, Z13)
+	RSTATE(896, 376, 1792, 1856, 896, Z14)
+	RSTATE(960, 380, 1920, 1984, 960, Z15)
+	ADDQ $512, R12
+	ADDQ $2048, R14
+	ADDQ DI, R11
+	DECQ CX
+	JNZ rloop
+	STOREH
+
+rdone:
+	VZEROUPPER
+	RET
+
+// VSTATE is one state of a reverse step (dh_n in h, carried in as
+// exp(δ_{j+1}A)·dh_{j+1}): dh = C_n·g + carry, accB_n += dh·δu (offset ab),
+// s1 += dh·B_n, q = dh·P, s2 += q·A_n, accA_n += q·δ (offset a, as A),
+// carry = dh·dA.
+#define VSTATE(a, b, c, o, o2, ab, h) \
+	VFMADD231PS.BCST c(R12), Z16, h; \
+	VMOVUPS ab(R14), Z22; \
+	VFMADD231PS h, Z18, Z22; \
+	VMOVUPS Z22, ab(R14); \
+	VFMADD231PS.BCST b(R12), h, Z19; \
+	VMULPS o2(R13), h, Z21; \
+	VFMADD231PS a(BX), Z21, Z20; \
+	VMOVUPS a(DI), Z23; \
+	VFMADD231PS Z21, Z17, Z23; \
+	VMOVUPS Z23, a(DI); \
+	VMULPS o(R13), h, h
+
+// func rev16AVX512(n int, idx *int32, out *float32, ts int, add bool, a, dskip, pre, dAP, accB *float32, es int, dh, accA, accD, accBias *float32)
+// The reverse pass of a chunk, steps n−1 … 0. Per step, with s1 = Σ dh·B
+// and s2 = Σ dh·exp(δA)·h_{j−1}·A: out[p] = δ·s1 + Dskip·g (stored or
+// added), ∂/∂raw = (s2 + u·s1)·σ replaces σ in pre, accD += g·u and
+// accBias += ∂/∂raw.
+TEXT ·rev16AVX512(SB), NOSPLIT, $0-120
+	MOVQ n+0(FP), CX
+	TESTQ CX, CX
+	JLE vdone
+	MOVQ idx+8(FP), SI
+	MOVQ out+16(FP), DX
+	MOVQ ts+24(FP), R10
+	SHLQ $2, R10
+	MOVBLZX add+32(FP), R8
+	MOVQ a+40(FP), BX
+	MOVQ dskip+48(FP), AX
+	VMOVUPS (AX), Z26
+	MOVQ pre+56(FP), R12
+	MOVQ dAP+64(FP), R13
+	MOVQ accB+72(FP), R14
+	MOVQ es+80(FP), R9
+	MOVQ accA+96(FP), DI
+	MOVQ accD+104(FP), AX
+	VMOVUPS (AX), Z24
+	MOVQ accBias+112(FP), AX
+	VMOVUPS (AX), Z25
+
+	// Point at the last step.
+	MOVQ CX, AX
+	DECQ AX
+	LEAQ (SI)(AX*4), SI
+	MOVQ AX, R11
+	SHLQ $9, R11
+	ADDQ R11, R12
+	MOVQ AX, R11
+	SHLQ $11, R11
+	ADDQ R11, R13
+	MOVQ R9, R11
+	IMULQ AX, R11
+	ADDQ R11, R14
+	MOVQ dh+88(FP), AX
+	LOADH
+
+vloop:
+	VMOVUPS 256(R12), Z16
+	VMOVUPS (R12), Z17
+	VMOVUPS 64(R12), Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VSTATE(0, 320, 384, 0, 64, 0, Z0)
+	VSTATE(64, 324, 388, 128, 192, 64, Z1)
+	VSTATE(128, 328, 392, 256, 320, 128, Z2)
+	VSTATE(192, 332, 396, 384, 448, 192, Z3)
+	VSTATE(256, 336, 400, 512, 576, 256, Z4)
+	VSTATE(320, 340, 404, 640, 704, 320, Z5)
+	VSTATE(384, 344, 408, 768, 832, 384, Z6)
+	VSTATE(448, 348, 412, 896, 960, 448, Z7)
+	VSTATE(512, 352, 416, 1024, 1088, 512, Z8)
+	VSTATE(576, 356, 420, 1152, 1216, 576, Z9)
+	VSTATE(640, 360, 424, 1280, 1344, 640, Z10)
+	VSTATE(704, 364, 428, 1408, 1472, 704, Z11)
+	VSTATE(768, 368, 432, 1536, 1600, 768, Z12)
+	VSTATE(832, 372, 436, 1664, 1728, 832, Z13)
+	VSTATE(896, 376, 440, 1792, 1856, 896, Z14)
+	VSTATE(960, 380, 444, 1920, 1984, 960, Z15)
+	VMOVUPS 128(R12), Z27
+	VMULPS Z19, Z17, Z28
+	VFMADD231PS Z26, Z16, Z28
+	MOVLQSX (SI), R11
+	IMULQ R10, R11
+	ADDQ DX, R11
+	TESTQ R8, R8
+	JZ vstore
+	VADDPS (R11), Z28, Z28
+
+vstore:
+	VMOVUPS Z28, (R11)
+	VFMADD231PS Z27, Z19, Z20
+	VMULPS 192(R12), Z20, Z20
+	VMOVUPS Z20, 192(R12)
+	VFMADD231PS Z27, Z16, Z24
+	VADDPS Z20, Z25, Z25
+	SUBQ $4, SI
+	SUBQ $512, R12
+	SUBQ $2048, R13
+	SUBQ R9, R14
+	DECQ CX
+	JNZ vloop
+
+	MOVQ dh+88(FP), AX
+	STOREH
+	MOVQ accD+104(FP), AX
+	VMOVUPS Z24, (AX)
+	MOVQ accBias+112(FP), AX
+	VMOVUPS Z25, (AX)
+
+vdone:
+	VZEROUPPER
+	RET
+
+// func wgrad16AVX512(n int, idx *int32, rec *float32, rs int, r int, pre, dtw, acc *float32, es int, accW *float32)
+// Per step and r: acc_j[r] += ∂raw·DtW[r] (acc points at the dt_low part
+// of the lane partials) and accW[r] += ∂raw·dt_low[r].
+TEXT ·wgrad16AVX512(SB), NOSPLIT, $0-80
+	MOVQ n+0(FP), CX
+	TESTQ CX, CX
+	JLE wdone
+	MOVQ idx+8(FP), SI
+	MOVQ rec+16(FP), R8
+	MOVQ rs+24(FP), R9
+	SHLQ $2, R9
+	MOVQ r+32(FP), R10
+	MOVQ pre+40(FP), R12
+	MOVQ dtw+48(FP), BX
+	MOVQ acc+56(FP), R14
+	MOVQ accW+72(FP), DI
+
+wloop:
+	MOVLQSX (SI), R11
+	IMULQ R9, R11
+	ADDQ R8, R11
+	VMOVUPS 192(R12), Z0
+	MOVQ R10, DX
+	XORQ AX, AX
+
+wr:
+	VMOVUPS (R14)(AX*1), Z1
+	VFMADD231PS (BX)(AX*1), Z0, Z1
+	VMOVUPS Z1, (R14)(AX*1)
+	VMOVUPS (DI)(AX*1), Z2
+	VFMADD231PS.BCST (R11), Z0, Z2
+	VMOVUPS Z2, (DI)(AX*1)
+	ADDQ $4, R11
+	ADDQ $64, AX
+	DECQ DX
+	JNZ wr
+	ADDQ $4, SI
+	ADDQ $512, R12
+	ADDQ es+64(FP), R14
+	DECQ CX
+	JNZ wloop
+
+wdone:
+	VZEROUPPER
+	RET
+
+// TREE16 leaves in Z16 the 16 lane sums of the vectors whose slots are
+// Z0..Z15, slot s holding vector 4·(s mod 4) + s/4 so that sum i lands
+// in lane i. Each level adds pairs of vectors after moving matching
+// halves, quarters, pairs and single lanes together (3 ops per pair, 45
+// in all).
+#define PAIR4(imm1, imm2, b, a, d) \
+	VSHUFF32X4 imm1, b, a, Z28; \
+	VSHUFF32X4 imm2, b, a, Z29; \
+	VADDPS Z29, Z28, d
+
+#define PAIRPS(imm1, imm2, b, a, d) \
+	VSHUFPS imm1, b, a, Z28; \
+	VSHUFPS imm2, b, a, Z29; \
+	VADDPS Z29, Z28, d
+
+#define TREE16 \
+	PAIR4($0x44, $0xEE, Z1, Z0, Z16); \
+	PAIR4($0x44, $0xEE, Z3, Z2, Z17); \
+	PAIR4($0x44, $0xEE, Z5, Z4, Z18); \
+	PAIR4($0x44, $0xEE, Z7, Z6, Z19); \
+	PAIR4($0x44, $0xEE, Z9, Z8, Z20); \
+	PAIR4($0x44, $0xEE, Z11, Z10, Z21); \
+	PAIR4($0x44, $0xEE, Z13, Z12, Z22); \
+	PAIR4($0x44, $0xEE, Z15, Z14, Z23); \
+	PAIR4($0x88, $0xDD, Z17, Z16, Z0); \
+	PAIR4($0x88, $0xDD, Z19, Z18, Z1); \
+	PAIR4($0x88, $0xDD, Z21, Z20, Z2); \
+	PAIR4($0x88, $0xDD, Z23, Z22, Z3); \
+	PAIRPS($0x44, $0xEE, Z1, Z0, Z16); \
+	PAIRPS($0x44, $0xEE, Z3, Z2, Z17); \
+	PAIRPS($0x88, $0xDD, Z17, Z16, Z16)
+
+// REDUCE16 reduces the 16 vectors at (R8) (1024 bytes) into Z16.
+#define REDUCE16 \
+	VMOVUPS 0(R8), Z0; VMOVUPS 256(R8), Z1; VMOVUPS 512(R8), Z2; VMOVUPS 768(R8), Z3; \
+	VMOVUPS 64(R8), Z4; VMOVUPS 320(R8), Z5; VMOVUPS 576(R8), Z6; VMOVUPS 832(R8), Z7; \
+	VMOVUPS 128(R8), Z8; VMOVUPS 384(R8), Z9; VMOVUPS 640(R8), Z10; VMOVUPS 896(R8), Z11; \
+	VMOVUPS 192(R8), Z12; VMOVUPS 448(R8), Z13; VMOVUPS 704(R8), Z14; VMOVUPS 960(R8), Z15; \
+	TREE16
+
+// func reduce16AVX512(n, r int, acc *float32, idx *int32, dst *float32, rs int)
+// For N = 16: per step, the lane partials [B (16) | C (16) | dt_low (r,
+// padded to 16s)] become the record [dt_low | B | C] at dst[idx[j]·rs];
+// the last dt_low group stores only its r mod 16 lanes (all 16 if 0).
+TEXT ·reduce16AVX512(SB), NOSPLIT, $0-48
+	MOVQ r+8(FP), BX
+	MOVQ BX, CX
+	ANDQ $15, CX
+	MOVQ $0xffff, R10
+	JZ emask
+	MOVQ $1, R10
+	SHLQ CX, R10
+	DECQ R10
+
+emask:
+	KMOVW R10, K1
+	MOVQ n+0(FP), CX
+	TESTQ CX, CX
+	JLE edone
+	MOVQ acc+16(FP), R8
+	MOVQ idx+24(FP), SI
+	MOVQ dst+32(FP), DX
+	MOVQ rs+40(FP), R9
+	SHLQ $2, R9
+
+eloop:
+	MOVLQSX (SI), R11
+	IMULQ R9, R11
+	ADDQ DX, R11
+	REDUCE16
+	VMOVUPS Z16, (R11)(BX*4)
+	ADDQ $1024, R8
+	REDUCE16
+	VMOVUPS Z16, 64(R11)(BX*4)
+	ADDQ $1024, R8
+	MOVQ BX, R10
+
+egroup:
+	REDUCE16
+	ADDQ $1024, R8
+	CMPQ R10, $16
+	JLE elast
+	VMOVUPS Z16, (R11)
+	ADDQ $64, R11
+	SUBQ $16, R10
+	JMP egroup
+
+elast:
+	VMOVUPS Z16, K1, (R11)
+	ADDQ $4, SI
+	DECQ CX
+	JNZ eloop
+
+edone:
+	VZEROUPPER
+	RET
