@@ -8,6 +8,10 @@
 // The fast paths (AVX2/FMA and AVX-512 assembly, vectorised along W) run in
 // parallel over the (n, c) planes, or over channels for the weight
 // gradient; plain-Go references are kept for the tests.
+//
+// ForwardNHWC, BackwardInputNHWC and BackwardWeightNHWC (nhwc.go) are the
+// same convolution on channels-last (N,H,W,C) tensors, vectorised along C,
+// for the SS2D layer's token-major layout.
 package dwconv
 
 import (

@@ -1,9 +1,6 @@
 package nn
 
-import (
-	"github.com/mambaad/mambaad/dwconv"
-	"github.com/mambaad/mambaad/ops"
-)
+import "github.com/mambaad/mambaad/dwconv"
 
 // DWConv is a depthwise convolution (groups = C) with a k×k kernel, stride
 // 1 and "same" padding k/2, weight layout (C, 1, k, k). Maps are NCHW, or
@@ -42,44 +39,33 @@ func (l *DWConv) Forward(x []float32, n, h, w int) []float32 {
 	if l.B != nil {
 		b = l.B.W
 	}
-	if !l.ChannelsLast {
+	if l.ChannelsLast {
+		dwconv.ForwardNHWC(n, h, w, l.C, l.Kernel, x, l.W.W, b, l.y)
+	} else {
 		dwconv.Forward(n, l.C, h, w, l.Kernel, x, l.W.W, b, l.y)
-		return l.y
 	}
-	xt, yt := GetScratch(len(x)), GetScratch(len(x))
-	ops.Transpose(xt, x, n, h*w, l.C)
-	dwconv.Forward(n, l.C, h, w, l.Kernel, xt, l.W.W, b, yt)
-	ops.Transpose(l.y, yt, n, l.C, h*w)
-	PutScratch(xt, yt)
 	return l.y
 }
 
 // Backward accumulates the weight (and bias) gradients and returns dx.
 func (l *DWConv) Backward(dy []float32) []float32 {
-	n, c, h, w := l.n, l.C, l.h, l.w
+	n, c, h, w, k := l.n, l.C, l.h, l.w, l.Kernel
 	l.dx = ensure(l.dx, n*c*h*w)
 	var db []float32
 	if l.B != nil {
 		db = l.B.G
 	}
-	x, g := l.x, dy
-	if l.ChannelsLast {
-		xt, gt := GetScratch(len(x)), GetScratch(len(x))
-		ops.Transpose(xt, x, n, h*w, c)
-		ops.Transpose(gt, dy, n, h*w, c)
-		defer PutScratch(xt, gt)
-		x, g = xt, gt
+	switch {
+	case l.ChannelsLast:
+		if l.W.G != nil {
+			dwconv.BackwardWeightNHWC(n, h, w, c, k, l.x, dy, l.W.G, db)
+		}
+		dwconv.BackwardInputNHWC(n, h, w, c, k, dy, l.W.W, l.dx)
+	default:
+		if l.W.G != nil {
+			dwconv.BackwardWeight(n, c, h, w, k, l.x, dy, l.W.G, db)
+		}
+		dwconv.BackwardInput(n, c, h, w, k, dy, l.W.W, l.dx)
 	}
-	if l.W.G != nil {
-		dwconv.BackwardWeight(n, c, h, w, l.Kernel, x, g, l.W.G, db)
-	}
-	if !l.ChannelsLast {
-		dwconv.BackwardInput(n, c, h, w, l.Kernel, g, l.W.W, l.dx)
-		return l.dx
-	}
-	dxt := GetScratch(len(x))
-	dwconv.BackwardInput(n, c, h, w, l.Kernel, g, l.W.W, dxt)
-	ops.Transpose(l.dx, dxt, n, c, h*w)
-	PutScratch(dxt)
 	return l.dx
 }
