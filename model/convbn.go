@@ -37,13 +37,18 @@ func (u *ConvBN) Forward(x []float32, n, h, w int) []float32 {
 	return y
 }
 
-// Backward returns dx; needInput=false skips the input gradient (whose
-// producer is frozen) and returns nil.
+// Backward returns dx (a scratch buffer the caller releases);
+// needInput=false skips the input gradient (whose producer is frozen) and
+// returns nil.
 func (u *ConvBN) Backward(dy []float32, needInput bool) []float32 {
+	var act []float32
 	if u.Act {
-		dy = u.relu.Backward(dy)
+		act = u.relu.Backward(dy)
+		dy = act
 	}
 	g := u.BN.Backward(dy)
+	nn.PutScratch(act)
+	defer nn.PutScratch(g)
 	if !needInput {
 		u.Conv.BackwardWeightOnly(g)
 		return nil
@@ -112,16 +117,20 @@ func (b *Bottleneck) Forward(x []float32, n, h, w int) []float32 {
 	return b.relu.Forward(b.sum)
 }
 
-// Backward returns dx.
+// Backward returns dx, a scratch buffer the caller releases.
 func (b *Bottleneck) Backward(dy []float32) []float32 {
 	g := b.relu.Backward(dy)
-	dx := b.C1.Backward(b.C2.Backward(b.C3.Backward(g, true), true), true)
-	b.dx = ensureLen(b.dx, len(dx))
-	copy(b.dx, dx)
+	g3 := b.C3.Backward(g, true)
+	g2 := b.C2.Backward(g3, true)
+	dx := b.C1.Backward(g2, true)
+	nn.PutScratch(g3, g2)
 	if b.Down != nil {
-		ops.AddInPlace(b.dx, b.Down.Backward(g, true))
+		gd := b.Down.Backward(g, true)
+		ops.AddInPlace(dx, gd)
+		nn.PutScratch(gd)
 	} else {
-		ops.AddInPlace(b.dx, g)
+		ops.AddInPlace(dx, g)
 	}
-	return b.dx
+	nn.PutScratch(g)
+	return dx
 }

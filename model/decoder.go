@@ -31,12 +31,9 @@ type Decoder struct {
 	Cfg    DecoderConfig
 	Stages []*decoderStage
 
-	b     int
-	xin   []float32   // input converted to channels-last
-	outs  [][]float32 // NCHW outputs, finest first
-	dh    []float32
-	dx    []float32
-	douts []float32
+	b    int
+	xin  []float32   // input converted to channels-last
+	outs [][]float32 // NCHW outputs, finest first
 }
 
 type decoderStage struct {
@@ -183,7 +180,8 @@ func (d *Decoder) Forward(x []float32, b int) [][]float32 {
 }
 
 // Backward takes the gradients of the outputs (finest first, NCHW) and
-// returns the gradient of the input (NCHW).
+// returns the gradient of the input (NCHW), a scratch buffer the caller
+// releases.
 func (d *Decoder) Backward(douts [][]float32) []float32 {
 	b, n := d.b, len(d.Stages)
 	var dh []float32
@@ -191,25 +189,29 @@ func (d *Decoder) Backward(douts [][]float32) []float32 {
 		st := d.Stages[i]
 		if i > 0 {
 			g := douts[n-1-i]
-			d.douts = ensureLen(d.douts, len(g))
-			ops.Transpose(d.douts, g, b, st.c, st.side*st.side)
+			t := nn.GetScratch(len(g))
+			ops.Transpose(t, g, b, st.c, st.side*st.side)
 			if dh == nil {
-				d.dh = ensureLen(d.dh, len(g))
-				copy(d.dh, d.douts)
-				dh = d.dh
+				dh = t
 			} else {
-				ops.AddInPlace(dh, d.douts)
+				ops.AddInPlace(dh, t)
+				nn.PutScratch(t)
 			}
 		}
 		for j := len(st.blocks) - 1; j >= 0; j-- {
-			dh = st.blocks[j].Backward(dh)
+			next := st.blocks[j].Backward(dh)
+			nn.PutScratch(dh)
+			dh = next
 		}
 		if st.up != nil {
-			dh = st.up.Backward(dh)
+			next := st.up.Backward(dh)
+			nn.PutScratch(dh)
+			dh = next
 		}
 	}
 	st0 := d.Stages[0]
-	d.dx = ensureLen(d.dx, len(dh))
-	ops.Transpose(d.dx, dh, b, st0.side*st0.side, st0.c)
-	return d.dx
+	dx := nn.GetScratch(len(dh))
+	ops.Transpose(dx, dh, b, st0.side*st0.side, st0.c)
+	nn.PutScratch(dh)
+	return dx
 }

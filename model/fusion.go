@@ -111,17 +111,24 @@ func (f *Fusion) Forward(f1, f2, f3 []float32, n, s1 int) []float32 {
 }
 
 // Backward accumulates parameter gradients from dy and, when InputGrads is
-// set, returns the gradients of the three inputs (else nils).
+// set, returns the gradients of the three inputs (scratch buffers the caller
+// releases; else nils).
 func (f *Fusion) Backward(dy []float32) [3][]float32 {
 	g := dy
 	for i := len(f.Layer) - 1; i >= 0; i-- {
-		g = f.Layer[i].Backward(g)
+		next := f.Layer[i].Backward(g)
+		if i < len(f.Layer)-1 {
+			nn.PutScratch(g)
+		}
+		g = next
 	}
 	dc := f.ConvF.Backward(g, true)
+	nn.PutScratch(g)
 	db := f.Conv2.Backward(dc, true)
 	in := f.InputGrads
 	d3 := f.Conv31.Backward(dc, in)
 	d2 := f.Conv21.Backward(db, in)
 	d1 := f.Conv1.Backward(db, in)
+	nn.PutScratch(dc, db)
 	return [3][]float32{d1, d2, d3}
 }

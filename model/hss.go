@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/mambaad/mambaad/nn"
+	"github.com/mambaad/mambaad/ops"
 )
 
 // HSSBlock is x + DropPath(SS2D(LayerNorm(x))) on channels-last tokens
@@ -18,7 +19,7 @@ type HSSBlock struct {
 	RNG      *rand.Rand // drop-path draws; required when Train and DropRate > 0
 
 	scale []float32 // per-sample factor of the last Forward (0 or 1/keep)
-	y, dx []float32
+	y     []float32
 	b, n  int
 }
 
@@ -69,7 +70,8 @@ func (h *HSSBlock) drawScale(b int) {
 	}
 }
 
-// Backward returns dx given dy, accumulating parameter gradients.
+// Backward returns dx (a scratch buffer the caller releases) given dy,
+// accumulating parameter gradients.
 func (h *HSSBlock) Backward(dy []float32) []float32 {
 	ds := nn.GetScratch(len(dy))
 	for i := 0; i < h.b; i++ {
@@ -81,10 +83,8 @@ func (h *HSSBlock) Backward(dy []float32) []float32 {
 	}
 	dln := h.SS.Backward(ds)
 	nn.PutScratch(ds)
-	dxl := h.LN.Backward(dln)
-	h.dx = ensureLen(h.dx, len(dy))
-	for j := range h.dx {
-		h.dx[j] = dy[j] + dxl[j]
-	}
-	return h.dx
+	dx := h.LN.Backward(dln)
+	nn.PutScratch(dln)
+	ops.AddInPlace(dx, dy) // the residual
+	return dx
 }

@@ -86,37 +86,41 @@ func (m *LSS) Forward(x []float32, b int) []float32 {
 	return m.out
 }
 
-// Backward returns dx (B, L, C) given dout, accumulating parameter gradients.
+// Backward returns dx (B, L, C), a scratch buffer the caller releases,
+// given dout, accumulating parameter gradients.
 func (m *LSS) Backward(dout []float32) []float32 {
 	b, C, L := m.b, m.C, m.Side*m.Side
 	df := nn.GetScratch(b * C * L)
 	ops.Transpose(df, dout, b, L, C)
 	dcat := m.Final.Backward(df)
 	nn.PutScratch(df)
-	m.dsn = ensureLen(m.dsn, b*C*L)
-	m.dm5 = ensureLen(m.dm5, b*C*L)
-	m.dm7 = ensureLen(m.dm7, b*C*L)
+	// Split d cat[b] = [d ssm; d m5; d m7] into three (B, C, L) tensors.
+	dsn, dm5, dm7 := nn.GetScratch(b*C*L), nn.GetScratch(b*C*L), nn.GetScratch(b*C*L)
 	for i := 0; i < b; i++ {
 		src := dcat[i*3*C*L : (i+1)*3*C*L]
-		copy(m.dsn[i*C*L:(i+1)*C*L], src[:C*L])
-		copy(m.dm5[i*C*L:(i+1)*C*L], src[C*L:2*C*L])
-		copy(m.dm7[i*C*L:(i+1)*C*L], src[2*C*L:])
+		copy(dsn[i*C*L:(i+1)*C*L], src[:C*L])
+		copy(dm5[i*C*L:(i+1)*C*L], src[C*L:2*C*L])
+		copy(dm7[i*C*L:(i+1)*C*L], src[2*C*L:])
 	}
-	dxn := nn.GetScratch(b * C * L)
-	copy(dxn, m.B5.backward(m.dm5))
-	ops.AddInPlace(dxn, m.B7.backward(m.dm7))
-	ds := nn.GetScratch(b * L * C)
-	ops.Transpose(ds, m.dsn, b, C, L)
-	g := ds
+	nn.PutScratch(dcat)
+	dxn := m.B5.backward(dm5)
+	d7 := m.B7.backward(dm7)
+	ops.AddInPlace(dxn, d7)
+	nn.PutScratch(dm5, dm7, d7)
+	g := nn.GetScratch(b * L * C)
+	ops.Transpose(g, dsn, b, C, L)
+	nn.PutScratch(dsn)
 	for i := len(m.Blocks) - 1; i >= 0; i-- {
-		g = m.Blocks[i].Backward(g)
+		next := m.Blocks[i].Backward(g)
+		nn.PutScratch(g)
+		g = next
 	}
-	m.dx = ensureLen(m.dx, b*L*C)
-	ops.Transpose(m.dx, dxn, b, C, L)
-	ops.AddInPlace(m.dx, g)
-	ops.AddInPlace(m.dx, dout)
-	nn.PutScratch(dxn, ds)
-	return m.dx
+	dx := nn.GetScratch(b * L * C)
+	ops.Transpose(dx, dxn, b, C, L)
+	ops.AddInPlace(dx, g)
+	ops.AddInPlace(dx, dout)
+	nn.PutScratch(dxn, g)
+	return dx
 }
 
 // convBranch is conv1×1 → IN → SiLU → depthwise k×k → IN → SiLU → conv1×1 →
@@ -148,11 +152,19 @@ func (br *convBranch) forward(x []float32, b, side int) []float32 {
 	return br.a3.Forward(br.n3.Forward(h, planes, hw))
 }
 
+// backward returns dx (a scratch buffer); each intermediate gradient is
+// released once the next one is computed.
 func (br *convBranch) backward(dy []float32) []float32 {
-	g := br.n3.Backward(br.a3.Backward(dy))
-	g = br.post.Backward(g)
-	g = br.n2.Backward(br.a2.Backward(g))
-	g = br.dw.Backward(g)
-	g = br.n1.Backward(br.a1.Backward(g))
-	return br.pre.Backward(g)
+	steps := []func([]float32) []float32{
+		br.a3.Backward, br.n3.Backward, br.post.Backward,
+		br.a2.Backward, br.n2.Backward, br.dw.Backward,
+		br.a1.Backward, br.n1.Backward, br.pre.Backward,
+	}
+	g := steps[0](dy)
+	for _, step := range steps[1:] {
+		next := step(g)
+		nn.PutScratch(g)
+		g = next
+	}
+	return g
 }

@@ -136,5 +136,6 @@ func (m *MambaAD) Reconstruct(f [3][]float32, n int) [][]float32 {
 // fusion, accumulating parameter gradients.
 func (m *MambaAD) Backward(grads [][]float32) {
 	dz := m.Dec.Backward(grads)
-	m.Fuse.Backward(dz)
+	d := m.Fuse.Backward(dz)
+	nn.PutScratch(dz, d[0], d[1], d[2])
 }

@@ -10,9 +10,8 @@ type PatchExpand struct {
 	Expand  *nn.Linear
 	Norm    *nn.LayerNorm
 
-	b    int
-	sh   []float32 // the expanded map (B, 2S, 2S, C) before the norm
-	dlin []float32
+	b  int
+	sh []float32 // the expanded map (B, 2S, 2S, C) before the norm
 }
 
 // NewPatchExpand takes (B, side, side, 2C) to (B, 2·side, 2·side, C).
@@ -59,10 +58,13 @@ func (p *PatchExpand) shuffle(lin, sh []float32, inverse bool) {
 	}
 }
 
-// Backward returns dx (B, S·S, 2C).
+// Backward returns dx (B, S·S, 2C) in a scratch buffer the caller releases.
 func (p *PatchExpand) Backward(dy []float32) []float32 {
 	dsh := p.Norm.Backward(dy)
-	p.dlin = ensureLen(p.dlin, len(dsh))
-	p.shuffle(p.dlin, dsh, true)
-	return p.Expand.Backward(p.dlin)
+	dlin := nn.GetScratch(len(dsh))
+	p.shuffle(dlin, dsh, true)
+	nn.PutScratch(dsh)
+	dx := p.Expand.Backward(dlin)
+	nn.PutScratch(dlin)
+	return dx
 }

@@ -40,15 +40,13 @@ type SS2D struct {
 	act  nn.SiLU
 
 	// Forward state kept for Backward.
-	b            int
-	x            []float32 // input (B·L, C), by reference
-	xpart, z     []float32 // (B·L, D) each
-	xdbl         []float32 // (B·L, K·(R+2N)): every pixel projected for every direction
-	a            []float32 // A = −exp(A_log), (K·D, N)
-	y, yg        []float32 // (B·L, D): summed scan output, gated output
-	saved        selscan.Saved
-	dz, dyn, dx  []float32
-	dxa, dxdbl   []float32
+	b        int
+	x        []float32 // input (B·L, C), by reference
+	xpart, z []float32 // (B·L, D) each
+	xdbl     []float32 // (B·L, K·(R+2N)): every pixel projected for every direction
+	a        []float32 // A = −exp(A_log), (K·D, N)
+	y, yg    []float32 // (B·L, D): summed scan output, gated output
+	saved    selscan.Saved
 }
 
 // SS2DConfig sizes an SS2D. The reference fixes Expand = 2, N = 16,
@@ -150,37 +148,44 @@ func (s *SS2D) Forward(x []float32, b int) []float32 {
 }
 
 // Backward takes dout (B, L, C), accumulates every parameter gradient and
-// returns dx (B, L, C).
+// returns dx (B, L, C) in a scratch buffer the caller releases. Every
+// intermediate gradient is released as soon as it has been used.
 func (s *SS2D) Backward(dout []float32) []float32 {
 	b := s.b
 	BL, D, C, KE := b*s.L, s.D, s.C, s.K*s.e()
 	dyg := s.OutProj.Backward(dout)
-	s.dyn = ensureLen(s.dyn, BL*D)
-	s.dz = ensureLen(s.dz, BL*D)
-	ops.SiLUMulBackward(s.OutNorm.Out(), s.z, dyg, s.dyn, s.dz)
-	dy := s.OutNorm.Backward(s.dyn)
+	dyn, dz := nn.GetScratch(BL*D), nn.GetScratch(BL*D)
+	ops.SiLUMulBackward(s.OutNorm.Out(), s.z, dyg, dyn, dz)
+	nn.PutScratch(dyg)
+	dy := s.OutNorm.Backward(dyn)
+	nn.PutScratch(dyn)
 	xa := s.act.Out()
-	s.dxa = ensureLen(s.dxa, BL*D)
-	s.dxdbl = ensureLen(s.dxdbl, BL*KE)
+	dxa, dxdbl := nn.GetScratch(BL*D), nn.GetScratch(BL*KE)
 	dA := nn.GetScratch(s.K * D * s.N)
 	clear(dA)
 	selscan.Backward(s.dims(b), s.inputs(xa), dy, &s.saved, selscan.Grads{
-		X: s.dxa, XDbl: s.dxdbl, DtW: s.DtW.G, DtBias: s.DtB.G, A: dA, Dskip: s.Ds.G})
+		X: dxa, XDbl: dxdbl, DtW: s.DtW.G, DtBias: s.DtB.G, A: dA, Dskip: s.Ds.G})
+	nn.PutScratch(dy)
 	for i, g := range dA { // A = −exp(A_log) ⇒ dA_log = dA·A
 		s.ALogs.G[i] += g * s.a[i]
 	}
 	nn.PutScratch(dA)
 	// x_dbl = xa·W_xᵀ: dxa += dx_dbl·W_x, dW_x += dx_dblᵀ·xa.
-	gemm.Sgemm(false, false, BL, D, KE, 1, s.dxdbl, KE, s.XProj.W, D, 1, s.dxa, D)
-	gemm.Sgemm(true, false, KE, D, BL, 1, s.dxdbl, KE, xa, D, 1, s.XProj.G, D)
-	dxpart := s.Conv.Backward(s.act.Backward(s.dxa))
+	gemm.Sgemm(false, false, BL, D, KE, 1, dxdbl, KE, s.XProj.W, D, 1, dxa, D)
+	gemm.Sgemm(true, false, KE, D, BL, 1, dxdbl, KE, xa, D, 1, s.XProj.G, D)
+	nn.PutScratch(dxdbl)
+	dxc := s.act.Backward(dxa)
+	nn.PutScratch(dxa)
+	dxpart := s.Conv.Backward(dxc)
+	nn.PutScratch(dxc)
 	// xpart = x·W_xpartᵀ and z = x·W_zᵀ.
 	gemm.Sgemm(true, false, D, C, BL, 1, dxpart, D, s.x, C, 1, s.InProj.G[:D*C], C)
-	gemm.Sgemm(true, false, D, C, BL, 1, s.dz, D, s.x, C, 1, s.InProj.G[D*C:], C)
-	s.dx = ensureLen(s.dx, BL*C)
-	gemm.Sgemm(false, false, BL, C, D, 1, dxpart, D, s.InProj.W[:D*C], C, 0, s.dx, C)
-	gemm.Sgemm(false, false, BL, C, D, 1, s.dz, D, s.InProj.W[D*C:], C, 1, s.dx, C)
-	return s.dx
+	gemm.Sgemm(true, false, D, C, BL, 1, dz, D, s.x, C, 1, s.InProj.G[D*C:], C)
+	dx := nn.GetScratch(BL * C)
+	gemm.Sgemm(false, false, BL, C, D, 1, dxpart, D, s.InProj.W[:D*C], C, 0, dx, C)
+	gemm.Sgemm(false, false, BL, C, D, 1, dz, D, s.InProj.W[D*C:], C, 1, dx, C)
+	nn.PutScratch(dxpart, dz)
+	return dx
 }
 
 // ensureLen returns buf resized to n, reusing its storage when possible.

@@ -3,7 +3,7 @@ package nn
 import "github.com/mambaad/mambaad/ops"
 
 // SiLU is x·sigmoid(x), remembering its input for the backward pass.
-type SiLU struct{ x, y, dx []float32 }
+type SiLU struct{ x, y []float32 }
 
 // Forward applies SiLU to x.
 func (l *SiLU) Forward(x []float32) []float32 {
@@ -18,13 +18,13 @@ func (l *SiLU) Out() []float32 { return l.y }
 
 // Backward returns dx.
 func (l *SiLU) Backward(dy []float32) []float32 {
-	l.dx = ensure(l.dx, len(l.x))
-	ops.SiLUBackward(l.x, dy, l.dx)
-	return l.dx
+	dx := GetScratch(len(l.x))
+	ops.SiLUBackward(l.x, dy, dx)
+	return dx
 }
 
 // ReLU is max(x, 0), remembering its input for the backward pass.
-type ReLU struct{ x, y, dx []float32 }
+type ReLU struct{ x, y []float32 }
 
 // Forward applies ReLU to x.
 func (l *ReLU) Forward(x []float32) []float32 {
@@ -36,7 +36,7 @@ func (l *ReLU) Forward(x []float32) []float32 {
 
 // Backward returns dx.
 func (l *ReLU) Backward(dy []float32) []float32 {
-	l.dx = ensure(l.dx, len(l.x))
-	ops.ReLUBackward(l.x, dy, l.dx)
-	return l.dx
+	dx := GetScratch(len(l.x))
+	ops.ReLUBackward(l.x, dy, dx)
+	return dx
 }

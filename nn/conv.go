@@ -10,8 +10,8 @@ type Conv2d struct {
 	C, K, KH, KW, Stride, Pad int
 	W, B                      *Param // B is nil without bias
 
-	x, y, dx []float32
-	shape    conv.Shape
+	x, y  []float32
+	shape conv.Shape
 }
 
 // NewConv2d returns a zero-initialised square-kernel convolution.
@@ -75,7 +75,7 @@ func (l *Conv2d) Forward(x []float32, n, h, w int) []float32 {
 func (l *Conv2d) Backward(dy []float32) []float32 {
 	l.BackwardWeightOnly(dy)
 	s := l.shape
-	l.dx = ensure(l.dx, s.N*s.C*s.H*s.W)
-	conv.BackwardInput(s, dy, l.W.W, l.dx)
-	return l.dx
+	dx := GetScratch(s.N * s.C * s.H * s.W)
+	conv.BackwardInput(s, dy, l.W.W, dx)
+	return dx
 }

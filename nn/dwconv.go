@@ -10,8 +10,8 @@ type DWConv struct {
 	W, B         *Param // B is nil without bias
 	ChannelsLast bool
 
-	x, y, dx []float32
-	n, h, w  int
+	x, y    []float32
+	n, h, w int
 }
 
 // NewDWConv returns a zero-initialised depthwise convolution.
@@ -50,7 +50,7 @@ func (l *DWConv) Forward(x []float32, n, h, w int) []float32 {
 // Backward accumulates the weight (and bias) gradients and returns dx.
 func (l *DWConv) Backward(dy []float32) []float32 {
 	n, c, h, w, k := l.n, l.C, l.h, l.w, l.Kernel
-	l.dx = ensure(l.dx, n*c*h*w)
+	dx := GetScratch(n * c * h * w)
 	var db []float32
 	if l.B != nil {
 		db = l.B.G
@@ -60,12 +60,12 @@ func (l *DWConv) Backward(dy []float32) []float32 {
 		if l.W.G != nil {
 			dwconv.BackwardWeightNHWC(n, h, w, c, k, l.x, dy, l.W.G, db)
 		}
-		dwconv.BackwardInputNHWC(n, h, w, c, k, dy, l.W.W, l.dx)
+		dwconv.BackwardInputNHWC(n, h, w, c, k, dy, l.W.W, dx)
 	default:
 		if l.W.G != nil {
 			dwconv.BackwardWeight(n, c, h, w, k, l.x, dy, l.W.G, db)
 		}
-		dwconv.BackwardInput(n, c, h, w, k, dy, l.W.W, l.dx)
+		dwconv.BackwardInput(n, c, h, w, k, dy, l.W.W, dx)
 	}
-	return l.dx
+	return dx
 }

@@ -8,9 +8,9 @@ type Linear struct {
 	In, Out int
 	W, B    *Param // B is nil without bias
 
-	x     []float32 // input of the last Forward (by reference)
-	rows  int
-	y, dx []float32
+	x    []float32 // input of the last Forward (by reference)
+	rows int
+	y    []float32
 }
 
 // NewLinear returns a zero-initialised linear layer named like PyTorch's
@@ -51,9 +51,9 @@ func (l *Linear) Backward(dy []float32) []float32 {
 	if l.B != nil && l.B.G != nil {
 		sumRowsInto(l.B.G, dy, rows, l.Out)
 	}
-	l.dx = ensure(l.dx, rows*l.In)
-	gemm.Sgemm(false, false, rows, l.In, l.Out, 1, dy, l.Out, l.W.W, l.In, 0, l.dx, l.In)
-	return l.dx
+	dx := GetScratch(rows * l.In)
+	gemm.Sgemm(false, false, rows, l.In, l.Out, 1, dy, l.Out, l.W.W, l.In, 0, dx, l.In)
+	return dx
 }
 
 // addRowBias adds b to every row of y (rows, cols).

@@ -9,7 +9,7 @@ type LayerNorm struct {
 	Eps  float32
 	W, B *Param
 
-	x, y, dx   []float32
+	x, y       []float32
 	mean, rstd []float32
 	rows       int
 }
@@ -41,9 +41,9 @@ func (l *LayerNorm) Out() []float32 { return l.y }
 
 // Backward returns dx and accumulates the weight and bias gradients.
 func (l *LayerNorm) Backward(dy []float32) []float32 {
-	l.dx = ensure(l.dx, l.rows*l.C)
-	ops.LayerNormBackward(dy, l.x, l.rows, l.C, l.W.W, l.mean, l.rstd, l.dx, l.W.G, l.B.G)
-	return l.dx
+	dx := GetScratch(l.rows * l.C)
+	ops.LayerNormBackward(dy, l.x, l.rows, l.C, l.W.W, l.mean, l.rstd, dx, l.W.G, l.B.G)
+	return dx
 }
 
 // InstanceNorm normalises each (sample, channel) plane of an (N, C, HW)
@@ -52,7 +52,7 @@ func (l *LayerNorm) Backward(dy []float32) []float32 {
 type InstanceNorm struct {
 	Eps float32
 
-	x, y, dx   []float32
+	x, y       []float32
 	mean, rstd []float32
 	planes, hw int
 }
@@ -69,9 +69,9 @@ func (l *InstanceNorm) Forward(x []float32, planes, hw int) []float32 {
 
 // Backward returns dx.
 func (l *InstanceNorm) Backward(dy []float32) []float32 {
-	l.dx = ensure(l.dx, l.planes*l.hw)
-	ops.InstanceNormBackward(dy, l.x, l.planes, l.hw, l.mean, l.rstd, l.dx)
-	return l.dx
+	dx := GetScratch(l.planes * l.hw)
+	ops.InstanceNormBackward(dy, l.x, l.planes, l.hw, l.mean, l.rstd, dx)
+	return dx
 }
 
 // BatchNorm2d is PyTorch's BatchNorm2d on (N, C, HW): in training it
@@ -84,7 +84,7 @@ type BatchNorm2d struct {
 	RunMean, RunVar, Count *Param // buffers
 	Train                  bool
 
-	x, y, dx   []float32
+	x, y       []float32
 	mean, rstd []float32
 	n, hw      int
 }
@@ -125,11 +125,11 @@ func (l *BatchNorm2d) Forward(x []float32, n, hw int) []float32 {
 
 // Backward returns dx and accumulates the weight and bias gradients.
 func (l *BatchNorm2d) Backward(dy []float32) []float32 {
-	l.dx = ensure(l.dx, l.n*l.C*l.hw)
+	dx := GetScratch(l.n * l.C * l.hw)
 	if !l.Train {
-		ops.BatchNormEvalBackward(dy, l.x, l.n, l.C, l.hw, l.W.W, l.RunMean.W, l.RunVar.W, l.Eps, l.dx, l.W.G, l.B.G)
-		return l.dx
+		ops.BatchNormEvalBackward(dy, l.x, l.n, l.C, l.hw, l.W.W, l.RunMean.W, l.RunVar.W, l.Eps, dx, l.W.G, l.B.G)
+		return dx
 	}
-	ops.BatchNormBackward(dy, l.x, l.n, l.C, l.hw, l.W.W, l.mean, l.rstd, l.dx, l.W.G, l.B.G)
-	return l.dx
+	ops.BatchNormBackward(dy, l.x, l.n, l.C, l.hw, l.W.W, l.mean, l.rstd, dx, l.W.G, l.B.G)
+	return dx
 }

@@ -4,10 +4,14 @@
 // need; Backward takes the gradient of the output, accumulates the gradients
 // of the layer's parameters and returns the gradient of its input.
 //
-// Conventions: layer outputs and input-gradients live in layer-owned buffers
-// that are overwritten by the next call, so a caller that needs a value across
-// two calls of the same layer copies it. Parameter gradients accumulate (+=)
-// until ZeroGrad, which allows gradient accumulation over micro-batches.
+// Conventions: a layer's output lives in a buffer the layer owns, kept for
+// its backward pass and overwritten by the next Forward. The input gradient
+// that Backward returns comes from the scratch pool (GetScratch) and belongs
+// to the caller, who hands it on and returns it with PutScratch once it is
+// used: gradients then occupy memory only while they flow through one layer,
+// which keeps a training step's peak memory near its activations alone.
+// Parameter gradients accumulate (+=) until ZeroGrad, which allows gradient
+// accumulation over micro-batches.
 package nn
 
 import (

@@ -36,6 +36,10 @@ func MaxPool2d(x []float32, planes, h, w, k, s, p int, y []float32, argmax []int
 	if !(argmax == nil || len(argmax) == len(y)) {
 		fail("%s: argmax has %d elements, want %d", fn, len(argmax), len(y))
 	}
+	if argmax == nil && k == 3 && s == 2 && p == 1 {
+		maxPool3s2(x, planes, h, w, oh, ow, y)
+		return
+	}
 	parallel.For(planes, max(1, 4096/(oh*ow)), func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			xp := x[pl*h*w : (pl+1)*h*w]
@@ -88,4 +92,52 @@ func MaxPool2dBackward(dy []float32, argmax []int32, planes, h, w, oh, ow int, d
 			}
 		}
 	})
+}
+
+// maxPool3s2 is MaxPool2d's inference path for the ResNet stem's 3×3 window
+// with stride 2 and padding 1: the interior takes the nine values at fixed
+// offsets with the max builtin (which propagates NaN, as PyTorch does) and
+// only the first row and column, which overlap the padding, use the general
+// window loop.
+func maxPool3s2(x []float32, planes, h, w, oh, ow int, y []float32) {
+	parallel.For(planes, max(1, 4096/(oh*ow)), func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			xp := x[pl*h*w : (pl+1)*h*w]
+			yp := y[pl*oh*ow : (pl+1)*oh*ow]
+			for i := 0; i < oh; i++ {
+				yr := yp[i*ow : (i+1)*ow]
+				if i == 0 || 2*i+1 >= h {
+					for j := range yr {
+						yr[j] = windowMax(xp, h, w, 2*i-1, 2*j-1)
+					}
+					continue
+				}
+				r0, r1, r2 := xp[(2*i-1)*w:(2*i)*w], xp[(2*i)*w:(2*i+1)*w], xp[(2*i+1)*w:(2*i+2)*w]
+				yr[0] = windowMax(xp, h, w, 2*i-1, -1)
+				for j := 1; j < ow; j++ {
+					c := 2*j - 1
+					if c+2 >= w {
+						yr[j] = windowMax(xp, h, w, 2*i-1, c)
+						continue
+					}
+					a := max(r0[c], r0[c+1], r0[c+2])
+					b := max(r1[c], r1[c+1], r1[c+2])
+					d := max(r2[c], r2[c+1], r2[c+2])
+					yr[j] = max(a, b, d)
+				}
+			}
+		}
+	})
+}
+
+// windowMax is the maximum of the 3×3 window with top-left corner (r, c),
+// ignoring positions outside the plane (the −∞ padding).
+func windowMax(xp []float32, h, w, r, c int) float32 {
+	best := float32(math.Inf(-1))
+	for rr := max(r, 0); rr < min(r+3, h); rr++ {
+		for cc := max(c, 0); cc < min(c+3, w); cc++ {
+			best = max(best, xp[rr*w+cc])
+		}
+	}
+	return best
 }

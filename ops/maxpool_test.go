@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -58,5 +59,31 @@ func TestMaxPoolBackwardIsAdjoint(t *testing.T) {
 	}
 	if d := lhs - rhs; d > 1e-4 || d < -1e-4 {
 		t.Fatalf("<dy, y> = %g but <dx, x> = %g", lhs, rhs)
+	}
+}
+
+// TestMaxPool3s2FastPath compares the inference path of the stem's 3×3/2
+// window with the general loop (argmax requested), NaN included.
+func TestMaxPool3s2FastPath(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for _, sz := range [][2]int{{1, 1}, {2, 3}, {3, 3}, {7, 5}, {8, 8}, {31, 64}, {64, 31}} {
+		h, w := sz[0], sz[1]
+		x := make([]float32, 3*h*w)
+		for i := range x {
+			x[i] = float32(r.NormFloat64())
+		}
+		x[len(x)/2] = float32(math.NaN())
+		oh, ow := PoolOutSize(h, 3, 2, 1), PoolOutSize(w, 3, 2, 1)
+		want, got := make([]float32, 3*oh*ow), make([]float32, 3*oh*ow)
+		MaxPool2d(x, 3, h, w, 3, 2, 1, want, make([]int32, len(want)))
+		for i := range got {
+			got[i] = float32(math.NaN()) // poisoned
+		}
+		MaxPool2d(x, 3, h, w, 3, 2, 1, got, nil)
+		for i := range want {
+			if want[i] != got[i] && !(want[i] != want[i] && got[i] != got[i]) {
+				t.Fatalf("%dx%d: y[%d] = %v, general path %v", h, w, i, got[i], want[i])
+			}
+		}
 	}
 }

@@ -89,10 +89,10 @@ func (r *Report) WriteJSON(w io.Writer) error {
 
 // WriteTable writes the report as an aligned text table.
 func (r *Report) WriteTable(w io.Writer) error {
-	fmt.Fprintf(w, "machine: %s, %d threads, kernels %s, %s, %s\n", r.Machine, r.Threads, r.ISA, r.GoVersion, r.Date)
+	fmt.Fprintf(w, "machine: %s; kernels %s; %s\n", r.Machine, r.ISA, r.Date)
 	fmt.Fprintf(w, "fp32 peak (FMA loop, all threads): %.1f GFLOP/s\n\n", r.PeakGFLOPS)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "benchmark\tvalue\tunit\t% of peak\t")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "benchmark\tvalue\tunit\t% of peak\tnote")
 	for _, row := range r.Results {
 		pct := ""
 		if row.PeakFraction != nil {
