@@ -66,19 +66,21 @@ func (p bwdPart) dX(g Grads, s int) []float32 {
 }
 
 func backward(lv isa.Level, d Dims, in Inputs, dy []float32, saved *Saved, g Grads) {
+	backwardWith(kernelsFor(lv), d, in, dy, saved, g)
+}
+
+func backwardWith(ks *kernels, d Dims, in Inputs, dy []float32, saved *Saved, g Grads) {
 	mustBackward(d, in, dy, g)
 	if saved == nil {
 		saved = new(Saved)
 		y := getScratch(d.tokLen())
-		forward(lv, d, in, *y, saved)
+		forwardWith(ks, d, in, *y, saved)
 		putScratch(y)
 	}
 	saved.mustMatch(d)
-	ks, prm := kernelsFor(lv), newParams(d, in)
-	defer prm.free()
 	part := newBwdPart(d, saved)
 	runItems(d.Batch*part.S, func(i int) {
-		backwardItem(ks, d, in, dy, prm, saved, part, g, i/part.S, i%part.S)
+		backwardItem(ks, d, in, dy, saved, part, g, i/part.S, i%part.S)
 	})
 	reduceX(part, g)
 	reduceParams(part, g)
@@ -88,17 +90,19 @@ func backward(lv isa.Level, d Dims, in Inputs, dy []float32, saved *Saved, g Gra
 // chunk by chunk from the last, every channel group recomputes its states
 // and runs the reverse recurrence, adding its lane partials of the
 // chunk's dXDbl records into acc, which is then reduced once.
-func backwardItem(ks *kernels, d Dims, in Inputs, dy []float32, prm *params, saved *Saved, part bwdPart, g Grads, b, s int) {
+func backwardItem(ks *kernels, d Dims, in Inputs, dy []float32, saved *Saved, part bwdPart, g Grads, b, s int) {
 	T, N, E, G, L := chunkLen, d.N, d.E(), part.G, d.L
 	k0, k1 := s*d.K/part.S, (s+1)*d.K/part.S
-	ev := accVecs(E)
-	scr := getScratch(T*preLen + 2*T*N*lanes + N*lanes + T*ev*lanes + G*N*lanes)
+	al := accLen(d.R, N)
+	pl := paramsLen(d)
+	scr := getScratch(T*preLen + 2*T*N*lanes + N*lanes + T*al + G*N*lanes + G*pl)
 	defer putScratch(scr)
 	buf := *scr
 	take := func(n int) []float32 { v := buf[:n]; buf = buf[n:]; return v }
-	c := chunk{R: d.R, N: N, rs: d.K * E, pre: take(T * preLen), sig: true,
+	c := chunk{L: L, R: d.R, N: N, rs: d.K * E, pre: take(T * preLen), sig: true,
 		dAP: take(2 * T * N * lanes), h: take(N * lanes)}
-	acc, dhs := take(T*ev*lanes), take(G*N*lanes)
+	acc, dhs, pbuf := take(T*al), take(G*N*lanes), take(G*pl)
+	prms := make([]params, G)
 	dX := part.dX(g, s)
 	tks := make([]*tokens, G)
 	views := make([][3][]float32, G) // x, dy, dX of each group
@@ -111,27 +115,37 @@ func backwardItem(ks *kernels, d Dims, in Inputs, dy []float32, prm *params, sav
 			views[gi][2] = dX[b*L*d.D+gi*lanes:]
 		}
 	}
-	for k := k0; k < k1; k++ {
+	chunks := numChunks(L)
+	// at points c (or nx) at group gi of chunk ci of direction k.
+	at := func(c *chunk, k, ci, gi int) {
 		c.rec = in.XDbl[(b*L*d.K+k)*E:]
+		c.n = min(T, L-ci*T)
+		c.idx = in.Idx[k][ci*T : ci*T+c.n]
+		c.ts = tks[gi].ts
+		c.x, c.dy, c.out = views[gi][0], views[gi][1], views[gi][2]
+	}
+	nx := c
+	at(&nx, k0, chunks-1, 0)
+	ks.prefetch(&nx)
+	for k := k0; k < k1; k++ {
 		c.add = k > k0
 		clear(dhs)
 		for gi := 0; gi < G; gi++ {
+			prms[gi].build(d, in, k, gi, pbuf[gi*pl:(gi+1)*pl])
 			a, w, dd, bias := part.sums(b, k, gi)
 			clear(a)
 			clear(w)
 			clear(dd)
 			clear(bias)
 		}
-		for ci := numChunks(L) - 1; ci >= 0; ci-- {
-			j0 := ci * T
-			c.n = min(T, L-j0)
-			c.idx = in.Idx[k][j0 : j0+c.n]
-			clear(acc[:c.n*ev*lanes])
+		for ci := chunks - 1; ci >= 0; ci-- {
+			at(&c, k, ci, 0)
+			clear(acc[:c.n*al])
 			c.acc = acc
 			for gi := 0; gi < G; gi++ {
-				c.ts = tks[gi].ts
-				c.x, c.dy, c.out = views[gi][0], views[gi][1], views[gi][2]
-				c.dtw, c.a2, c.a, c.bias, c.dskip = prm.group(k, gi)
+				at(&c, k, ci, gi)
+				p := &prms[gi]
+				c.dtw, c.a, c.bias, c.dskip, c.dtwr = p.dtw, p.a, p.bias, p.dskip, p.dtwr
 				c.accA, c.accW, c.accD, c.accBias = part.sums(b, k, gi)
 				c.dh = dhs[gi*N*lanes : (gi+1)*N*lanes]
 				if ci > 0 {
@@ -140,6 +154,17 @@ func backwardItem(ks *kernels, d Dims, in Inputs, dy []float32, prm *params, sav
 					clear(c.h)
 				}
 				ks.prep(&c)
+				switch {
+				case gi+1 < G:
+					at(&nx, k, ci, gi+1)
+					ks.prefetch(&nx)
+				case ci > 0:
+					at(&nx, k, ci-1, 0)
+					ks.prefetch(&nx)
+				case k+1 < k1:
+					at(&nx, k+1, chunks-1, 0)
+					ks.prefetch(&nx)
+				}
 				ks.rec(&c)
 				ks.rev(&c)
 				ks.wgrad(&c)
@@ -169,33 +194,33 @@ func reduceX(p bwdPart, g Grads) {
 }
 
 // reduceParams sums the parameter partials over the batch, in order, and
-// adds the totals into the gradients (one rounding per parameter). Work is
-// split by direction, each of which owns its slice of every gradient.
+// adds the totals into the gradients (one rounding per parameter). Each
+// (direction, group) block owns its slice of every gradient.
 func reduceParams(p bwdPart, g Grads) {
 	d := p.d
-	N, R, D := d.N, d.R, d.D
-	parallel.For(d.K, 1, func(lo, hi int) {
+	N, R, D, KG := d.N, d.R, d.D, d.K*p.G
+	parallel.For(KG, 8, func(lo, hi int) {
 		sum := make([]float32, p.per)
-		for k := lo; k < hi; k++ {
-			for gi := 0; gi < p.G; gi++ {
-				clear(sum)
-				for b := 0; b < d.Batch; b++ {
-					src := p.params[((b*d.K+k)*p.G+gi)*p.per:][:p.per]
-					for i, v := range src {
-						sum[i] += v
-					}
+		for kg := lo; kg < hi; kg++ {
+			copy(sum, p.params[kg*p.per:][:p.per])
+			for b := 1; b < d.Batch; b++ {
+				src := p.params[(b*KG+kg)*p.per:][:p.per]
+				for i, v := range src {
+					sum[i] += v
 				}
-				for l := 0; l < min(lanes, D-gi*lanes); l++ {
-					c := k*D + gi*lanes + l
-					for n := 0; n < N; n++ {
-						g.A[c*N+n] += sum[n*lanes+l]
-					}
-					for r := 0; r < R; r++ {
-						g.DtW[c*R+r] += sum[(N+r)*lanes+l]
-					}
-					g.Dskip[c] += sum[(N+R)*lanes+l]
-					g.DtBias[c] += sum[(N+R+1)*lanes+l]
+			}
+			k, gi := kg/p.G, kg%p.G
+			for l := 0; l < min(lanes, D-gi*lanes); l++ {
+				c := k*D + gi*lanes + l
+				ga, gw := g.A[c*N:c*N+N], g.DtW[c*R:c*R+R]
+				for n := range ga {
+					ga[n] += sum[n*lanes+l]
 				}
+				for r := range gw {
+					gw[r] += sum[(N+r)*lanes+l]
+				}
+				g.Dskip[c] += sum[(N+R)*lanes+l]
+				g.DtBias[c] += sum[(N+R+1)*lanes+l]
 			}
 		}
 	})

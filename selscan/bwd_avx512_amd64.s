@@ -3,7 +3,7 @@
 #include "textflag.h"
 #include "vec_amd64.h"
 
-// RSTATE is one state of a recompute step: dA = 2^(δ·a2_n) and
+// RSTATE is one state of a recompute step: dA = 2^((δ·log2 e)·A_n) and
 // P = dA·h_{j−1} go to dAP (offsets o, o2), h = P + (δu)·B_n, and
 // accC_n += g·h (offset ac).
 #define RSTATE(a, b, o, o2, ac, h) \
@@ -17,7 +17,7 @@
 	VFMADD231PS h, Z16, Z22; \
 	VMOVUPS Z22, ac(R11)
 
-// func rec16AVX512(n int, a2, pre, h, dAP, accC *float32, es int)
+// func rec16AVX512(n int, a, pre, h, dAP, accC *float32, es int)
 // Recomputes a chunk's states from h = h_{−1}, storing per step and state
 // exp(δA) and exp(δA)·h_{j−1} for the reverse pass (2048 bytes per step),
 // and adds g·h_j into the C part of the lane partials (accC, es bytes per
@@ -26,7 +26,7 @@ TEXT ·rec16AVX512(SB), NOSPLIT, $0-56
 	MOVQ n+0(FP), CX
 	TESTQ CX, CX
 	JLE rdone
-	MOVQ a2+8(FP), BX
+	MOVQ a+8(FP), BX
 	MOVQ pre+16(FP), R12
 	MOVQ h+24(FP), AX
 	MOVQ dAP+32(FP), R14
@@ -37,7 +37,7 @@ TEXT ·rec16AVX512(SB), NOSPLIT, $0-56
 
 rloop:
 	VMOVUPS 256(R12), Z16
-	VMOVUPS (R12), Z17
+	VMOVUPS 448(R12), Z17
 	VMOVUPS 64(R12), Z18
 	RSTATE(0, 320, 0, 64, 0, Z0)
 	RSTATE(64, 324, 128, 192, 64, Z1)
@@ -183,47 +183,131 @@ vdone:
 	VZEROUPPER
 	RET
 
-// func wgrad16AVX512(n int, idx *int32, rec *float32, rs int, r int, pre, dtw, acc *float32, es int, accW *float32)
-// Per step and r: acc_j[r] += ∂raw·DtW[r] (acc points at the dt_low part
-// of the lane partials) and accW[r] += ∂raw·dt_low[r].
+// func wgrad16AVX512(n int, idx *int32, rec *float32, rs int, r int, pre, dtwr, accDt *float32, as int, accW *float32)
+// First, per step, the dt_low part of the lane partials (accDt, as bytes
+// per step) gets DtWᵀ·∂raw: each of the 16 channel rows of dtwr (R floats,
+// read a whole vector at a time: lanes past R collect harmless sums of
+// neighbouring rows, never stored) times that channel's ∂raw, broadcast.
+// Then accW[r] += ∂raw·dt_low[r], eight r at a time held in registers
+// across the chunk's steps.
 TEXT ·wgrad16AVX512(SB), NOSPLIT, $0-80
 	MOVQ n+0(FP), CX
 	TESTQ CX, CX
 	JLE wdone
-	MOVQ idx+8(FP), SI
+	MOVQ r+32(FP), R10
+	MOVQ R10, R9
+	SHLQ $2, R9
+	MOVQ pre+40(FP), R12
+	MOVQ accDt+56(FP), R14
+	MOVQ as+64(FP), R11
+
+wstep:
+	MOVQ dtwr+48(FP), BX
+	MOVQ R14, DI
+	MOVQ R10, DX
+
+wvec:
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	MOVQ BX, R8
+	XORQ AX, AX
+
+wrow:
+	VMOVUPS (R8), Z2
+	VFMADD231PS.BCST 192(R12)(AX*4), Z2, Z0
+	VMOVUPS (R8)(R9*1), Z3
+	VFMADD231PS.BCST 196(R12)(AX*4), Z3, Z1
+	LEAQ (R8)(R9*2), R8
+	ADDQ $2, AX
+	CMPQ AX, $16
+	JLT wrow
+	VADDPS Z1, Z0, Z0
+	VADDPS (DI), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, BX
+	ADDQ $64, DI
+	SUBQ $16, DX
+	JGT wvec
+	ADDQ $512, R12
+	ADDQ R11, R14
+	DECQ CX
+	JNZ wstep
+
+	// accW, eight r at a time, then one at a time.
+	MOVQ accW+72(FP), DI
 	MOVQ rec+16(FP), R8
 	MOVQ rs+24(FP), R9
 	SHLQ $2, R9
-	MOVQ r+32(FP), R10
-	MOVQ pre+40(FP), R12
-	MOVQ dtw+48(FP), BX
-	MOVQ acc+56(FP), R14
-	MOVQ accW+72(FP), DI
+	XORQ BX, BX
 
-wloop:
+wblock:
+	MOVQ R10, AX
+	SUBQ BX, AX
+	CMPQ AX, $8
+	JLT wsingle
+	VMOVUPS 0(DI), Z8
+	VMOVUPS 64(DI), Z9
+	VMOVUPS 128(DI), Z10
+	VMOVUPS 192(DI), Z11
+	VMOVUPS 256(DI), Z12
+	VMOVUPS 320(DI), Z13
+	VMOVUPS 384(DI), Z14
+	VMOVUPS 448(DI), Z15
+	MOVQ n+0(FP), CX
+	MOVQ idx+8(FP), SI
+	MOVQ pre+40(FP), R12
+
+wb8:
 	MOVLQSX (SI), R11
 	IMULQ R9, R11
 	ADDQ R8, R11
 	VMOVUPS 192(R12), Z0
-	MOVQ R10, DX
-	XORQ AX, AX
-
-wr:
-	VMOVUPS (R14)(AX*1), Z1
-	VFMADD231PS (BX)(AX*1), Z0, Z1
-	VMOVUPS Z1, (R14)(AX*1)
-	VMOVUPS (DI)(AX*1), Z2
-	VFMADD231PS.BCST (R11), Z0, Z2
-	VMOVUPS Z2, (DI)(AX*1)
-	ADDQ $4, R11
-	ADDQ $64, AX
-	DECQ DX
-	JNZ wr
+	VFMADD231PS.BCST 0(R11)(BX*4), Z0, Z8
+	VFMADD231PS.BCST 4(R11)(BX*4), Z0, Z9
+	VFMADD231PS.BCST 8(R11)(BX*4), Z0, Z10
+	VFMADD231PS.BCST 12(R11)(BX*4), Z0, Z11
+	VFMADD231PS.BCST 16(R11)(BX*4), Z0, Z12
+	VFMADD231PS.BCST 20(R11)(BX*4), Z0, Z13
+	VFMADD231PS.BCST 24(R11)(BX*4), Z0, Z14
+	VFMADD231PS.BCST 28(R11)(BX*4), Z0, Z15
 	ADDQ $4, SI
 	ADDQ $512, R12
-	ADDQ es+64(FP), R14
 	DECQ CX
-	JNZ wloop
+	JNZ wb8
+	VMOVUPS Z8, 0(DI)
+	VMOVUPS Z9, 64(DI)
+	VMOVUPS Z10, 128(DI)
+	VMOVUPS Z11, 192(DI)
+	VMOVUPS Z12, 256(DI)
+	VMOVUPS Z13, 320(DI)
+	VMOVUPS Z14, 384(DI)
+	VMOVUPS Z15, 448(DI)
+	ADDQ $512, DI
+	ADDQ $8, BX
+	JMP wblock
+
+wsingle:
+	CMPQ BX, R10
+	JGE wdone
+	VMOVUPS (DI), Z8
+	MOVQ n+0(FP), CX
+	MOVQ idx+8(FP), SI
+	MOVQ pre+40(FP), R12
+
+wb1:
+	MOVLQSX (SI), R11
+	IMULQ R9, R11
+	ADDQ R8, R11
+	VMOVUPS 192(R12), Z0
+	VFMADD231PS.BCST (R11)(BX*4), Z0, Z8
+	ADDQ $4, SI
+	ADDQ $512, R12
+	DECQ CX
+	JNZ wb1
+	VMOVUPS Z8, (DI)
+	ADDQ $64, DI
+	INCQ BX
+	JMP wsingle
 
 wdone:
 	VZEROUPPER
@@ -269,11 +353,12 @@ wdone:
 	VMOVUPS 192(R8), Z12; VMOVUPS 448(R8), Z13; VMOVUPS 704(R8), Z14; VMOVUPS 960(R8), Z15; \
 	TREE16
 
-// func reduce16AVX512(n, r int, acc *float32, idx *int32, dst *float32, rs int)
-// For N = 16: per step, the lane partials [B (16) | C (16) | dt_low (r,
-// padded to 16s)] become the record [dt_low | B | C] at dst[idx[j]·rs];
-// the last dt_low group stores only its r mod 16 lanes (all 16 if 0).
-TEXT ·reduce16AVX512(SB), NOSPLIT, $0-48
+// func reduce16AVX512(n, r int, acc *float32, as int, idx *int32, dst *float32, rs int)
+// For N = 16: per step (as bytes of acc), the lane partials of B and C are
+// reduced and, with dt_low (already summed, r floats), stored as the
+// record [dt_low | B | C] at dst[idx[j]·rs]; the last dt_low vector
+// stores only its r mod 16 lanes (all 16 if 0).
+TEXT ·reduce16AVX512(SB), NOSPLIT, $0-56
 	MOVQ r+8(FP), BX
 	MOVQ BX, CX
 	ANDQ $15, CX
@@ -289,15 +374,16 @@ emask:
 	TESTQ CX, CX
 	JLE edone
 	MOVQ acc+16(FP), R8
-	MOVQ idx+24(FP), SI
-	MOVQ dst+32(FP), DX
-	MOVQ rs+40(FP), R9
+	MOVQ idx+32(FP), SI
+	MOVQ dst+40(FP), DX
+	MOVQ rs+48(FP), R9
 	SHLQ $2, R9
 
 eloop:
 	MOVLQSX (SI), R11
 	IMULQ R9, R11
 	ADDQ DX, R11
+	MOVQ R8, R12
 	REDUCE16
 	VMOVUPS Z16, (R11)(BX*4)
 	ADDQ $1024, R8
@@ -306,18 +392,20 @@ eloop:
 	ADDQ $1024, R8
 	MOVQ BX, R10
 
-egroup:
-	REDUCE16
-	ADDQ $1024, R8
+edt:
+	VMOVUPS (R8), Z0
+	ADDQ $64, R8
 	CMPQ R10, $16
 	JLE elast
-	VMOVUPS Z16, (R11)
+	VMOVUPS Z0, (R11)
 	ADDQ $64, R11
 	SUBQ $16, R10
-	JMP egroup
+	JMP edt
 
 elast:
-	VMOVUPS Z16, K1, (R11)
+	VMOVUPS Z0, K1, (R11)
+	MOVQ R12, R8
+	ADDQ as+24(FP), R8
 	ADDQ $4, SI
 	DECQ CX
 	JNZ eloop

@@ -16,17 +16,28 @@
 // direction permutations are followed through Idx inside the kernel.
 //
 // The fast paths vectorise over 16 channels (one zmm register, two ymm):
-// a work item owns (b, a group of 16 channels), keeps the N states of its
-// 16 channels in registers and walks all K directions itself, so it is the
-// only writer of its slice of Y and never needs a horizontal sum in the
-// forward pass. B_n and C_n are scalars per step, broadcast to all lanes.
+// a forward work item owns (b, a group of 16 channels), keeps the N
+// states of its 16 channels in registers and walks all K directions
+// itself, so it is the only writer of its slice of Y and never needs a
+// horizontal sum. B_n and C_n are scalars per step, broadcast to all
+// lanes. Time goes in chunks of 64 steps: a prep pass gathers what each
+// step needs from the scattered pixels (u, dy, B, C) and computes δ with
+// a vector softplus, into one L1-resident record per step, while the data
+// of the next chunk is prefetched; the state kernel then streams through
+// the records. The decays exp(δA) use a table-based vector 2^x (see
+// expf.go), which is most of the work.
 //
 // Backward needs h_{j−1} at every step. Storing it would cost L·N floats
 // per channel and direction, so Forward saves h only at chunk boundaries
 // (see Saved) and Backward recomputes one chunk at a time, walking chunks
-// from last to first. The sums over channels that dXDbl needs are kept as
-// 16-lane partial vectors while the channel groups of a work item run
-// through a chunk, and reduced across lanes once per chunk.
+// from last to first. A backward work item owns (b, a set of directions)
+// and runs every channel group through each chunk, so the sums over
+// channels that dXDbl needs are kept as 16-lane partial vectors across the
+// groups and reduced across lanes once per chunk; only dX is shared
+// between the direction sets of a batch item (see targetItems).
+//
+// Results are deterministic: the work decomposition and every summation
+// order depend on the sizes only, not on the number of workers.
 //
 // ForwardRef and BackwardRef are plain float32 loops over the formulas,
 // kept as the readable specification; the tests check every level of the

@@ -15,105 +15,62 @@ func Forward(d Dims, in Inputs, y []float32, saved *Saved) {
 }
 
 func forward(lv isa.Level, d Dims, in Inputs, y []float32, saved *Saved) {
+	forwardWith(kernelsFor(lv), d, in, y, saved)
+}
+
+func forwardWith(ks *kernels, d Dims, in Inputs, y []float32, saved *Saved) {
 	mustTok(d, in, "y", y)
-	ks, prm := kernelsFor(lv), newParams(d, in)
-	defer prm.free()
 	if saved != nil {
 		saved.prepare(d)
 	}
-	G := prm.G
+	G := numGroups(d)
 	runItems(d.Batch*G, func(i int) {
-		forwardItem(ks, d, in, prm, y, saved, i/G, i%G)
+		forwardItem(ks, d, in, y, saved, i/G, i%G)
 	})
-}
-
-// tokens is a work item's view of the token-major arrays of its group:
-// lane l of pixel p at [p·ts + l]. A full group reads and writes the
-// caller's arrays in place (ts = D); the zero-padded last group of a D
-// that is not a multiple of 16 works on (L, 16) copies (ts = 16), so the
-// kernels never need masks.
-type tokens struct {
-	d      Dims
-	b, d0  int
-	w, ts  int // lanes in use, stride
-	buf    *[]float32
-	padded bool
-}
-
-func newTokens(d Dims, b, g, copies int) *tokens {
-	t := &tokens{d: d, b: b, d0: g * lanes, w: min(lanes, d.D-g*lanes), ts: d.D}
-	if t.w < lanes || copyTokens {
-		t.padded, t.ts = true, lanes
-		t.buf = getScratch(copies * d.L * lanes)
-	}
-	return t
-}
-
-// view returns src's group slice (nil for a nil src), or, for a padded
-// group, copy i, filled from src unless src is nil (an output copy).
-func (t *tokens) view(src []float32, i int) []float32 {
-	o := t.b*t.d.L*t.d.D + t.d0
-	if !t.padded {
-		if src == nil {
-			return nil
-		}
-		return src[o:]
-	}
-	L := t.d.L
-	dst := (*t.buf)[i*L*lanes : (i+1)*L*lanes]
-	if src != nil {
-		clear(dst)
-		for p := 0; p < L; p++ {
-			copy(dst[p*lanes:p*lanes+t.w], src[o+p*t.d.D:])
-		}
-	}
-	return dst
-}
-
-// writeBack copies copy i to dst when the group is padded.
-func (t *tokens) writeBack(dst []float32, i int) {
-	if !t.padded {
-		return
-	}
-	o, L := t.b*t.d.L*t.d.D+t.d0, t.d.L
-	src := (*t.buf)[i*L*lanes:]
-	for p := 0; p < L; p++ {
-		copy(dst[o+p*t.d.D:o+p*t.d.D+t.w], src[p*lanes:])
-	}
-}
-
-func (t *tokens) free() {
-	if t.buf != nil {
-		putScratch(t.buf)
-	}
 }
 
 // forwardItem scans one group of one batch item through every direction;
 // the first direction writes y, the others add to it, in order.
-func forwardItem(ks *kernels, d Dims, in Inputs, prm *params, y []float32, saved *Saved, b, g int) {
+func forwardItem(ks *kernels, d Dims, in Inputs, y []float32, saved *Saved, b, g int) {
 	T, N, E := chunkLen, d.N, d.E()
 	tk := newTokens(d, b, g, 2)
 	defer tk.free()
-	scr := getScratch(T*preLen + N*lanes)
+	scr := getScratch(T*preLen + N*lanes + paramsLen(d))
 	defer putScratch(scr)
 	s := *scr
-	c := chunk{R: d.R, N: N, rs: d.K * E, ts: tk.ts, x: tk.view(in.X, 0), out: tk.view(nil, 1),
-		pre: s[:T*preLen], h: s[T*preLen:]}
+	c := chunk{L: d.L, R: d.R, N: N, rs: d.K * E, ts: tk.ts, x: tk.view(in.X, 0), out: tk.view(nil, 1),
+		pre: s[:T*preLen], h: s[T*preLen : T*preLen+N*lanes]}
+	var prm params
 	if !tk.padded {
 		c.out = y[b*d.L*d.D+g*lanes:]
 	}
-	for k := 0; k < d.K; k++ {
-		c.dtw, c.a2, c.a, c.bias, c.dskip = prm.group(k, g)
+	// at points c (or nx) at chunk ci of direction k.
+	at := func(c *chunk, k, ci int) {
 		c.rec = in.XDbl[(b*d.L*d.K+k)*E:]
+		c.n = min(T, d.L-ci*T)
+		c.idx = in.Idx[k][ci*T : ci*T+c.n]
+	}
+	chunks := numChunks(d.L)
+	nx := c
+	at(&nx, 0, 0)
+	ks.prefetch(&nx)
+	for k := 0; k < d.K; k++ {
+		prm.build(d, in, k, g, s[T*preLen+N*lanes:])
+		c.dtw, c.a, c.bias, c.dskip = prm.dtw, prm.a, prm.bias, prm.dskip
 		c.add = k > 0
 		clear(c.h)
-		for ci := 0; ci < numChunks(d.L); ci++ {
-			j0 := ci * T
-			c.n = min(T, d.L-j0)
-			c.idx = in.Idx[k][j0 : j0+c.n]
+		for ci := 0; ci < chunks; ci++ {
+			at(&c, k, ci)
 			ks.prep(&c)
+			if ci+1 < chunks {
+				at(&nx, k, ci+1)
+				ks.prefetch(&nx)
+			} else if k+1 < d.K {
+				at(&nx, k+1, 0)
+				ks.prefetch(&nx)
+			}
 			ks.fwd(&c)
-			if saved != nil && ci < numChunks(d.L)-1 {
+			if saved != nil && ci < chunks-1 {
 				copy(saved.checkpoint(b, g, k, ci), c.h)
 			}
 		}
@@ -124,5 +81,3 @@ func forwardItem(ks *kernels, d Dims, in Inputs, prm *params, y []float32, saved
 // runItems runs the work items of a call; a variable so that tests can run
 // them serially in another order and check the results do not change.
 var runItems = parallel.Run
-
-var copyTokens = false

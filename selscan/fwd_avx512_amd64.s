@@ -8,11 +8,11 @@
 // the exp2 constants (LOADEXP512). Temporaries are reused by every state:
 // register renaming lets the out-of-order core run the 16 independent exp
 // chains of a step side by side. R12 walks the step records of pre (512
-// bytes: δ, δu, u, σ, g, B, C; see chunk.pre), so B_n and C_n are
+// bytes: δ, δu, u, σ, g, B, C, δ·log2 e; see chunk.pre), so B_n and C_n are
 // broadcast from 320+4n and 384+4n.
 
-// FSTATE is one state of a forward step: t = δ·a2_n, dA = 2^t,
-// h = dA·h + (δu)·B_n, y += C_n·h. a is the byte offset of a2_n, b and c
+// FSTATE is one state of a forward step: t = (δ·log2 e)·A_n, dA = 2^t,
+// h = dA·h + (δu)·B_n, y += C_n·h. a is the byte offset of A_n, b and c
 // those of B_n and C_n in the step record.
 #define FSTATE(a, b, c, h) \
 	VMULPS a(BX), Z16, Z25; \
@@ -21,7 +21,7 @@
 	VFMADD213PS Z22, Z27, h; \
 	VFMADD231PS.BCST c(R12), h, Z18
 
-// func fwd16AVX512(n int, idx *int32, out *float32, ts int, add bool, a2, dskip, pre, h *float32)
+// func fwd16AVX512(n int, idx *int32, out *float32, ts int, add bool, a, dskip, pre, h *float32)
 // Per step, y = Dskip·u + Σ_n C_n·h_n is stored to (or, when add is set,
 // added to) out[p].
 TEXT ·fwd16AVX512(SB), NOSPLIT, $0-72
@@ -33,7 +33,7 @@ TEXT ·fwd16AVX512(SB), NOSPLIT, $0-72
 	MOVQ ts+24(FP), R10
 	SHLQ $2, R10
 	MOVBLZX add+32(FP), R11
-	MOVQ a2+40(FP), BX
+	MOVQ a+40(FP), BX
 	MOVQ dskip+48(FP), AX
 	VMOVUPS (AX), Z29
 	MOVQ pre+56(FP), R12
@@ -45,7 +45,7 @@ floop:
 	MOVLQSX (SI), R14
 	IMULQ R10, R14
 	ADDQ DX, R14
-	VMOVUPS (R12), Z16
+	VMOVUPS 448(R12), Z16
 	VMOVUPS 64(R12), Z17
 	VMULPS 128(R12), Z29, Z18
 	FSTATE(0, 320, 384, Z0)

@@ -140,3 +140,5 @@ func expectPanic(t *testing.T, what string, f func()) {
 	}()
 	f()
 }
+
+func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }

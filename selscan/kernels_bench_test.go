@@ -12,13 +12,14 @@ import (
 func kernelCase(rng *rand.Rand, n, R, N int) *chunk {
 	d := Dims{Batch: 1, L: n, D: lanes, K: 1, R: R, N: N}
 	in := randInputs(rng, d, normalOpts)
-	prm := newParams(d, in)
-	c := &chunk{n: n, R: R, N: N, idx: in.Idx[0], rec: in.XDbl, rs: d.E(), ts: lanes, x: in.X,
+	var prm params
+	prm.build(d, in, 0, 0, make([]float32, paramsLen(d)))
+	c := &chunk{n: n, L: n, R: R, N: N, idx: in.Idx[0], rec: in.XDbl, rs: d.E(), ts: lanes, x: in.X,
 		out: make([]float32, n*lanes), dy: randVec(rng, n*lanes), pre: make([]float32, n*preLen), sig: true,
 		h: make([]float32, N*lanes), dAP: make([]float32, 2*n*N*lanes),
-		acc: make([]float32, n*accVecs(d.E())*lanes), dh: make([]float32, N*lanes), accA: make([]float32, N*lanes),
+		acc: make([]float32, n*accLen(R, N)), dh: make([]float32, N*lanes), accA: make([]float32, N*lanes),
 		accW: make([]float32, R*lanes), accD: make([]float32, lanes), accBias: make([]float32, lanes)}
-	c.dtw, c.a2, c.a, c.bias, c.dskip = prm.group(0, 0)
+	c.dtw, c.a, c.bias, c.dskip, c.dtwr = prm.dtw, prm.a, prm.bias, prm.dskip, prm.dtwr
 	return c
 }
 

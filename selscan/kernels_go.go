@@ -5,20 +5,27 @@ package selscan
 // and the purego build.
 
 func prepGo(c *chunk) {
-	R := c.R
+	R, N := c.R, c.N
 	for j := 0; j < c.n; j++ {
 		p := int(c.idx[j])
-		rec, x := c.rec[p*c.rs:p*c.rs+R], c.x[p*c.ts:p*c.ts+lanes]
-		o := j * preLen
+		rec, x := c.rec[p*c.rs:p*c.rs+R+2*N], c.x[p*c.ts:p*c.ts+lanes]
+		pre := c.pre[j*preLen : (j+1)*preLen]
+		if c.dy != nil {
+			copy(pre[preG*lanes:], c.dy[p*c.ts:p*c.ts+lanes])
+		}
+		if N == lanes {
+			copy(pre[preB*lanes:], rec[R:R+2*N])
+		}
 		for l := 0; l < lanes; l++ {
 			raw := c.bias[l]
-			for r, v := range rec {
+			for r, v := range rec[:R] {
 				raw += v * c.dtw[r*lanes+l]
 			}
 			dt := softplusRef(raw)
-			c.pre[o+l], c.pre[o+preDU*lanes+l], c.pre[o+preU*lanes+l] = dt, dt*x[l], x[l]
+			pre[l], pre[preDU*lanes+l], pre[preU*lanes+l] = dt, dt*x[l], x[l]
+			pre[preDL2*lanes+l] = dt * log2e
 			if c.sig {
-				c.pre[o+preSig*lanes+l] = sigmoidRef(raw)
+				pre[preSig*lanes+l] = sigmoidRef(raw)
 			}
 		}
 	}
@@ -35,9 +42,9 @@ func fwdGo(c *chunk) {
 			y[l] = c.dskip[l] * c.pre[o+preU*lanes+l]
 		}
 		for n := 0; n < N; n++ {
-			h, a2 := c.h[n*lanes:(n+1)*lanes], c.a2[n*lanes:(n+1)*lanes]
+			h, a := c.h[n*lanes:(n+1)*lanes], c.a[n*lanes:(n+1)*lanes]
 			for l := range y {
-				h[l] = exp2f(c.pre[o+l]*a2[l])*h[l] + c.pre[o+preDU*lanes+l]*b[n]
+				h[l] = exp2f(c.pre[o+preDL2*lanes+l]*a[l])*h[l] + c.pre[o+preDU*lanes+l]*b[n]
 				y[l] += cc[n] * h[l]
 			}
 		}
@@ -58,19 +65,19 @@ func store(dst, v []float32, add bool) {
 
 func recGo(c *chunk) {
 	R, N := c.R, c.N
-	ev := accVecs(R + 2*N)
+	al := accLen(R, N)
 	for j := 0; j < c.n; j++ {
 		p := int(c.idx[j])
 		b := c.rec[p*c.rs+R : p*c.rs+R+N]
 		g := c.dy[p*c.ts : p*c.ts+lanes]
 		o := j * preLen
 		for n := 0; n < N; n++ {
-			h, a2 := c.h[n*lanes:(n+1)*lanes], c.a2[n*lanes:(n+1)*lanes]
+			h, a := c.h[n*lanes:(n+1)*lanes], c.a[n*lanes:(n+1)*lanes]
 			dA := c.dAP[(j*N+n)*2*lanes:][:lanes]
 			pp := c.dAP[(j*N+n)*2*lanes+lanes:][:lanes]
-			acc := c.acc[(j*ev+N+n)*lanes:][:lanes]
+			acc := c.acc[j*al+(N+n)*lanes:][:lanes]
 			for l := range h {
-				dA[l] = exp2f(c.pre[o+l] * a2[l])
+				dA[l] = exp2f(c.pre[o+preDL2*lanes+l] * a[l])
 				pp[l] = dA[l] * h[l]
 				h[l] = pp[l] + c.pre[o+preDU*lanes+l]*b[n]
 				acc[l] += g[l] * h[l]
@@ -81,7 +88,7 @@ func recGo(c *chunk) {
 
 func revGo(c *chunk) {
 	R, N := c.R, c.N
-	ev := accVecs(R + 2*N)
+	al := accLen(R, N)
 	var s1, s2, dd [lanes]float32
 	for j := c.n - 1; j >= 0; j-- {
 		p := int(c.idx[j])
@@ -92,7 +99,7 @@ func revGo(c *chunk) {
 		for n := 0; n < N; n++ {
 			dh, a := c.dh[n*lanes:(n+1)*lanes], c.a[n*lanes:(n+1)*lanes]
 			accA := c.accA[n*lanes : (n+1)*lanes]
-			accB := c.acc[(j*ev+n)*lanes:][:lanes]
+			accB := c.acc[j*al+n*lanes:][:lanes]
 			dA := c.dAP[(j*N+n)*2*lanes:][:lanes]
 			pp := c.dAP[(j*N+n)*2*lanes+lanes:][:lanes]
 			bn, cn := rec[R+n], rec[R+N+n]
@@ -120,14 +127,19 @@ func revGo(c *chunk) {
 
 func wgradGo(c *chunk) {
 	R := c.R
-	ev := accVecs(R + 2*c.N)
+	al := accLen(R, c.N)
 	for j := 0; j < c.n; j++ {
 		rec := c.rec[int(c.idx[j])*c.rs:][:R]
 		raw := c.pre[j*preLen+preSig*lanes:][:lanes]
+		dt := c.acc[j*al+2*c.N*lanes:][:R]
+		for l, v := range raw {
+			for r, w := range c.dtwr[l*R : l*R+R] {
+				dt[r] += v * w
+			}
+		}
 		for r, x := range rec {
-			acc, w, aw := c.acc[(j*ev+2*c.N+r)*lanes:][:lanes], c.dtw[r*lanes:][:lanes], c.accW[r*lanes:][:lanes]
+			aw := c.accW[r*lanes:][:lanes]
 			for l, v := range raw {
-				acc[l] += v * w[l]
 				aw[l] += v * x
 			}
 		}
@@ -137,19 +149,19 @@ func wgradGo(c *chunk) {
 // reduceGo sums each vector pairwise (lanes 0+8, 1+9, …, then halves
 // again), the order the vector kernels use.
 func reduceGo(n, R, N int, acc []float32, idx []int32, dst []float32, rs int) {
-	E := R + 2*N
 	var t [lanes]float32
-	ev := accVecs(E)
+	al := accLen(R, N)
 	for j := 0; j < n; j++ {
-		out := dst[int(idx[j])*rs : int(idx[j])*rs+E]
-		for e := range out {
-			copy(t[:], acc[(j*ev+accIndex(e, R, N))*lanes:])
+		out := dst[int(idx[j])*rs : int(idx[j])*rs+R+2*N]
+		copy(out[:R], acc[j*al+2*N*lanes:])
+		for e := range out[R:] {
+			copy(t[:], acc[j*al+e*lanes:])
 			for w := lanes / 2; w >= 1; w /= 2 {
 				for l := 0; l < w; l++ {
 					t[l] += t[l+w]
 				}
 			}
-			out[e] = t[0]
+			out[R+e] = t[0]
 		}
 	}
 }

@@ -1,7 +1,5 @@
 package selscan
 
-import "math"
-
 // lanes is the number of channels a work item scans together: one zmm
 // register of float32 (two ymm). Channel groups are lanes channels wide;
 // the last one is zero-padded when D is not a multiple of lanes.
@@ -9,56 +7,57 @@ const lanes = 16
 
 func numGroups(d Dims) int { return (d.D + lanes - 1) / lanes }
 
-// params holds the per-channel parameters transposed so that one vector
-// load gives a parameter for the 16 channels of a group: for direction k
-// and group g, dtw (R, 16), a2 = A·log2(e) (N, 16) for the exp2 form of
-// the decay, a (N, 16), bias (16) and dskip (16). Padded lanes are 0, so
-// padded channels compute harmless finite values that are never stored.
-// It costs K·D·(R+2N+2) floats per call, built in one pass.
+// params are the parameters of one channel group in one direction,
+// transposed so that one vector load gives a parameter for the group's 16
+// channels: dtw (R, 16), a (N, 16), bias (16) and dskip (16). dtwr is
+// DtW's own rows (16, R) for the matrix-vector product ∂dt_low = DtWᵀ·∂raw
+// in Backward, with 16 floats of padding so that a kernel can load a whole
+// vector from any row. Padded lanes are 0, so padded channels compute
+// harmless finite values that are never stored. Work items build them
+// when they start a direction, (2R+N+2)·16 floats per group, so they stay
+// in cache instead of being one more K·D-sized array in memory.
 type params struct {
-	R, N, G int
-	buf     *[]float32
-	dtw     []float32 // (K, G, R, 16)
-	a2, a   []float32 // (K, G, N, 16)
-	bias    []float32 // (K, G, 16)
-	dskip   []float32 // (K, G, 16)
+	dtw, a, bias, dskip, dtwr []float32
 }
 
-func newParams(d Dims, in Inputs) *params {
-	G := numGroups(d)
-	per := G * lanes
-	nw, na, nb := d.K*per*d.R, d.K*per*d.N, d.K*per
-	p := &params{R: d.R, N: d.N, G: G, buf: getScratch(nw + 2*na + 2*nb)}
-	s := *p.buf
-	clear(s)
-	p.dtw, s = s[:nw], s[nw:]
-	p.a2, s = s[:na], s[na:]
-	p.a, s = s[:na], s[na:]
-	p.bias, p.dskip = s[:nb], s[nb:nb+nb]
-	for k := 0; k < d.K; k++ {
-		for ch := 0; ch < d.D; ch++ {
-			c, g, l := k*d.D+ch, ch/lanes, ch%lanes
-			kg := k*G + g
-			for r := 0; r < d.R; r++ {
-				p.dtw[(kg*d.R+r)*lanes+l] = in.DtW[c*d.R+r]
-			}
-			for n := 0; n < d.N; n++ {
-				v := in.A[c*d.N+n]
-				p.a[(kg*d.N+n)*lanes+l] = v
-				p.a2[(kg*d.N+n)*lanes+l] = float32(float64(v) * math.Log2E)
-			}
-			p.bias[kg*lanes+l] = in.DtBias[c]
-			p.dskip[kg*lanes+l] = in.Dskip[c]
+// paramsLen is the scratch one params needs.
+func paramsLen(d Dims) int { return (2*d.R+d.N+2)*lanes + lanes }
+
+// build fills p, in buf (paramsLen floats), for direction k and group g.
+func (p *params) build(d Dims, in Inputs, k, g int, buf []float32) {
+	R, N := d.R, d.N
+	p.dtw, buf = buf[:R*lanes], buf[R*lanes:]
+	p.a, buf = buf[:N*lanes], buf[N*lanes:]
+	p.bias, buf = buf[:lanes], buf[lanes:]
+	p.dskip, buf = buf[:lanes], buf[lanes:]
+	p.dtwr = buf[:R*lanes+lanes]
+	c0, w := k*d.D+g*lanes, min(lanes, d.D-g*lanes)
+	if w < lanes {
+		clear(p.dtw)
+		clear(p.a)
+		clear(p.bias)
+		clear(p.dskip)
+	}
+	transpose16(p.dtw, in.DtW[c0*R:(c0+w)*R], R, w)
+	transpose16(p.a, in.A[c0*N:(c0+w)*N], N, w)
+	copy(p.bias, in.DtBias[c0:c0+w])
+	copy(p.dskip, in.Dskip[c0:c0+w])
+	clear(p.dtwr[copy(p.dtwr, in.DtW[c0*R:(c0+w)*R]):])
+}
+
+// transpose16 writes the w rows (of m values each) of src to the columns
+// of dst (m, 16); columns w..15 are left alone. Whole 16×16 blocks go to
+// the vector version where there is one.
+func transpose16(dst, src []float32, m, w int) {
+	src, dst = src[:w*m], dst[:m*lanes]
+	i0 := 0
+	if w == lanes && transposeAsm(dst, src, m) {
+		i0 = m &^ (lanes - 1)
+	}
+	for i := i0; i < m; i++ {
+		out := dst[i*lanes : i*lanes+w]
+		for l := range out {
+			out[l] = src[l*m+i]
 		}
 	}
-	return p
-}
-
-func (p *params) free() { putScratch(p.buf) }
-
-// group returns the parameters of direction k, group g.
-func (p *params) group(k, g int) (dtw, a2, a, bias, dskip []float32) {
-	kg := k*p.G + g
-	return p.dtw[kg*p.R*lanes : (kg+1)*p.R*lanes], p.a2[kg*p.N*lanes : (kg+1)*p.N*lanes],
-		p.a[kg*p.N*lanes : (kg+1)*p.N*lanes], p.bias[kg*lanes : (kg+1)*lanes], p.dskip[kg*lanes : (kg+1)*lanes]
 }
