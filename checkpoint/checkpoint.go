@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/mambaad/mambaad/internal/atomicfile"
 	"github.com/mambaad/mambaad/safetensors"
 )
 
@@ -69,7 +70,7 @@ func Save(path string, tensors []Named, meta map[string]string) error {
 		return fmt.Errorf("checkpoint: save %s: %v", path, err)
 	}
 	full[keySHA] = hex.EncodeToString(h.Sum(nil))
-	err = safetensors.AtomicWrite(path, func(w io.Writer) error {
+	err = atomicfile.Write(path, func(w io.Writer) error {
 		return safetensors.Encode(wrapWriter(w), tensors, full)
 	})
 	if err != nil {

@@ -4,7 +4,7 @@
 // little-endian data. Reading validates the whole header against the file
 // before any tensor is touched, so a damaged or hostile file yields an error
 // naming the file and tensor instead of a panic or garbage weights. Writing
-// is atomic (see AtomicWrite) so that a crash never leaves a half-written
+// is atomic (see package internal/atomicfile) so that a crash never leaves a half-written
 // checkpoint in place of a good one.
 package safetensors
 

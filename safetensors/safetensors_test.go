@@ -131,3 +131,20 @@ func sameTensors(a, b []Tensor) bool {
 	}
 	return true
 }
+
+// assertOnly fails unless dir holds exactly the named entries (no temp files).
+func assertOnly(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != len(names) {
+		t.Fatalf("%s holds %d entries, want %v", dir, len(ents), names)
+	}
+	for i, e := range ents {
+		if e.Name() != names[i] {
+			t.Fatalf("%s holds %s, want %v", dir, e.Name(), names)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"github.com/mambaad/mambaad/internal/atomicfile"
 	"io"
 	"math"
 	"strconv"
@@ -20,7 +21,10 @@ func WriteFile(path string, tensors []Tensor, meta map[string]string) error {
 	if err := Validate(tensors); err != nil {
 		return fmt.Errorf("safetensors: write %s: %v", path, err)
 	}
-	return AtomicWrite(path, func(w io.Writer) error { return Encode(w, tensors, meta) })
+	if err := atomicfile.Write(path, func(w io.Writer) error { return Encode(w, tensors, meta) }); err != nil {
+		return fmt.Errorf("safetensors: %w", err)
+	}
+	return nil
 }
 
 // Validate checks that tensors can be written: unique non-empty names, a

@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/mambaad/mambaad/safetensors"
+	"github.com/mambaad/mambaad/internal/atomicfile"
 )
 
 // ImportResult describes a file Import copied into the cache.
@@ -85,7 +85,7 @@ func copyFile(src, dst string) error {
 		return fmt.Errorf("weights: %w", err)
 	}
 	defer in.Close()
-	err = safetensors.AtomicWrite(dst, func(w io.Writer) error {
+	err = atomicfile.Write(dst, func(w io.Writer) error {
 		_, err := io.Copy(w, in)
 		return err
 	})

@@ -12,8 +12,8 @@ import (
 
 	"github.com/mambaad/mambaad/data"
 	"github.com/mambaad/mambaad/evaluate"
+	"github.com/mambaad/mambaad/internal/atomicfile"
 	"github.com/mambaad/mambaad/model"
-	"github.com/mambaad/mambaad/safetensors"
 )
 
 // runInfo describes a run for reports.
@@ -99,7 +99,7 @@ func writeFileAtomic(path string, fill func(io.Writer) error) error {
 	if err := fill(&buf); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return safetensors.AtomicWrite(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		_, err := w.Write(buf.Bytes())
 		return err
 	})

@@ -1,4 +1,7 @@
-package safetensors
+// Package atomicfile writes files so that readers see either the old file or
+// the complete new one, even across a crash: every checkpoint, report and
+// downloaded file of mambaad is written through it.
+package atomicfile
 
 import (
 	"bufio"
@@ -9,17 +12,17 @@ import (
 	"runtime"
 )
 
-// AtomicWrite creates path with the bytes fill writes, such that readers see
+// Write creates path with the bytes fill writes, such that readers see
 // either the old file or the complete new one, even across a crash: fill
 // writes a temporary file in the same directory, which is flushed, fsynced
 // and renamed over path, and then the directory is fsynced so the rename is
 // durable. If anything fails up to the rename, the temporary file is removed
 // and an existing path is left untouched.
-func AtomicWrite(path string, fill func(w io.Writer) error) (err error) {
+func Write(path string, fill func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("safetensors: write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	closed := false
 	defer func() {
@@ -28,7 +31,7 @@ func AtomicWrite(path string, fill func(w io.Writer) error) (err error) {
 				tmp.Close()
 			}
 			os.Remove(tmp.Name())
-			err = fmt.Errorf("safetensors: write %s: %w", path, err)
+			err = fmt.Errorf("write %s: %w", path, err)
 		}
 	}()
 	bw := bufio.NewWriterSize(tmp, 1<<20)

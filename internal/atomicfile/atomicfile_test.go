@@ -1,4 +1,4 @@
-package safetensors
+package atomicfile
 
 import (
 	"errors"
@@ -29,14 +29,14 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 	}
 }
 
-func TestAtomicWriteFailureKeepsTarget(t *testing.T) {
+func TestWriteFailureKeepsTarget(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ck.safetensors")
 	if err := os.WriteFile(path, []byte("old contents"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	boom := errors.New("disk on fire")
-	err := AtomicWrite(path, func(w io.Writer) error {
+	err := Write(path, func(w io.Writer) error {
 		w.Write(make([]byte, 3<<20)) // past the buffer, so the temp file has data
 		return boom
 	})
@@ -49,11 +49,11 @@ func TestAtomicWriteFailureKeepsTarget(t *testing.T) {
 	assertOnly(t, dir, "ck.safetensors")
 }
 
-func TestAtomicWriteReplaces(t *testing.T) {
+func TestWriteReplaces(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "f")
 	for _, s := range []string{"first", "second"} {
-		if err := AtomicWrite(path, func(w io.Writer) error { _, err := io.WriteString(w, s); return err }); err != nil {
+		if err := Write(path, func(w io.Writer) error { _, err := io.WriteString(w, s); return err }); err != nil {
 			t.Fatal(err)
 		}
 		if b, _ := os.ReadFile(path); string(b) != s {
@@ -66,7 +66,7 @@ func TestAtomicWriteReplaces(t *testing.T) {
 	assertOnly(t, dir, "f")
 }
 
-func TestAtomicWriteRenameFailure(t *testing.T) {
+func TestWriteRenameFailure(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "isdir")
 	if err := os.Mkdir(filepath.Join(target), 0o755); err != nil {
@@ -75,15 +75,15 @@ func TestAtomicWriteRenameFailure(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(target, "keep"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteFile(target, sample(), nil); err == nil {
+	if err := Write(target, writeString("x")); err == nil {
 		t.Fatal("writing over a non-empty directory succeeded")
 	}
 	assertOnly(t, dir, "isdir")
 	assertOnly(t, target, "keep")
 }
 
-func TestAtomicWriteUnwritableDir(t *testing.T) {
-	if err := WriteFile(filepath.Join(t.TempDir(), "no", "such", "dir", "f"), sample(), nil); err == nil {
+func TestWriteUnwritableDir(t *testing.T) {
+	if err := Write(filepath.Join(t.TempDir(), "no", "such", "dir", "f"), writeString("x")); err == nil {
 		t.Fatal("writing into a missing directory succeeded")
 	}
 	if os.Geteuid() == 0 {
@@ -94,8 +94,12 @@ func TestAtomicWriteUnwritableDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.Chmod(dir, 0o755)
-	if err := WriteFile(filepath.Join(dir, "f"), sample(), nil); err == nil {
+	if err := Write(filepath.Join(dir, "f"), writeString("x")); err == nil {
 		t.Fatal("writing into a read-only directory succeeded")
 	}
 	assertOnly(t, dir)
+}
+
+func writeString(s string) func(io.Writer) error {
+	return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
 }
