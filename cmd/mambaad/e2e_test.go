@@ -3,7 +3,10 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -179,5 +182,37 @@ func TestRunExitCodes(t *testing.T) {
 	}
 	if code := run([]string{"train"}); code != 1 {
 		t.Fatalf("bad train exit %d", code)
+	}
+}
+
+// TestInterruptSavesAndResumes cancels a run (as Ctrl-C does) and checks
+// that it saved a checkpoint, exits with status 130's error, and that
+// --resume then finishes the run.
+func TestInterruptSavesAndResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a model")
+	}
+	data := tinyData(t)
+	out := filepath.Join(t.TempDir(), "run")
+	cfg := demoPreset()
+	cfg.Data.Root, cfg.Out = data, out
+	cfg.Model.ImageSize, cfg.Model.Weights = 64, "random"
+	cfg.Train.BatchSize, cfg.Train.Epochs = 2, 2
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // interrupted before the first step
+	var stderr bytes.Buffer
+	if err := runTrain(ctx, cfg, "", true, io.Discard, &stderr); !errors.Is(err, errInterrupted) {
+		t.Fatalf("interrupted run returned %v", err)
+	}
+	mustExist(t, filepath.Join(out, "last.ckpt"))
+	if !strings.Contains(stderr.String(), "--resume") {
+		t.Errorf("the interruption message does not say how to resume:\n%s", stderr.String())
+	}
+	if _, errOut, err := mambaad(t, "train", "--out", out, "--resume", "--quiet"); err != nil {
+		t.Fatalf("resume after interruption: %v\n%s", err, errOut)
+	}
+	mustExist(t, filepath.Join(out, "model.ckpt"))
+	if n := len(readLines(t, filepath.Join(out, "train.jsonl"))); n != 2 {
+		t.Errorf("train.jsonl has %d epochs after resuming, want 2", n)
 	}
 }

@@ -204,9 +204,10 @@ func (r *trainRun) prepareTrainer(m *model.MambaAD, samples []data.Sample) error
 func (r *trainRun) loop(ctx context.Context) error {
 	t := r.tr
 	o := t.O
-	total := o.Epochs * t.ItersPerEp
-	r.bar = newProgress(total, "training", "step", r.quiet)
-	r.bar.set(t.Iter)
+	// The bar counts images, so its rate is images/s and its ETA is the run's.
+	total := o.Epochs * t.ItersPerEp * o.BatchSize
+	r.bar = newProgress(total, "training", "img", r.quiet)
+	r.bar.set(t.Iter * o.BatchSize)
 	fmt.Fprintf(r.warn, "training %d epochs × %d steps of %d images at %d², %s encoder, lr %g\n",
 		o.Epochs, t.ItersPerEp, o.BatchSize, t.M.Cfg.ImageSize, t.M.Cfg.Backbone, o.BaseLR())
 	r.epoch = epochStats{start: time.Now()}
@@ -218,7 +219,7 @@ func (r *trainRun) loop(ctx context.Context) error {
 			e.steps++
 			e.images += images
 			r.bar.describe(fmt.Sprintf("epoch %d/%d loss %.4f", t.Epoch+1, o.Epochs, e.loss/float64(e.steps)))
-			r.bar.add(1)
+			r.bar.add(images)
 		},
 		EpochEnd: r.epochEnd,
 	}
