@@ -93,7 +93,13 @@ func percent(v float64, decimals int, nan string) string {
 	if math.IsNaN(v) {
 		return nan
 	}
-	return strconv.FormatFloat(100*v, 'f', decimals, 64)
+	s := strconv.FormatFloat(100*v, 'f', decimals, 64)
+	// A value a rounding error below zero (the reference mode's AU-PRO
+	// can be -1e-17) must print as 0.0, not -0.0.
+	if strings.Trim(s, "-0.") == "" {
+		s = strings.TrimPrefix(s, "-")
+	}
+	return s
 }
 
 func (t *Table) rows() []*Result {

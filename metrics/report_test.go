@@ -122,3 +122,14 @@ Notes:
 		t.Errorf("markdown:\n%s\nwant:\n%s", buf.String(), want)
 	}
 }
+
+func TestPercentNeverPrintsNegativeZero(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want string
+	}{{-1e-17, "0.0"}, {0, "0.0"}, {-0.0004, "0.0"}, {-0.001, "-0.1"}, {0.9876, "98.8"}, {math.NaN(), "n/a"}} {
+		if got := percent(c.v, 1, "n/a"); got != c.want {
+			t.Errorf("percent(%v) = %q, want %q", c.v, got, c.want)
+		}
+	}
+}
