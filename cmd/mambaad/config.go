@@ -118,7 +118,7 @@ var presets = map[string]preset{
 	"unimedical": {"Uni-Medical reference: 256², ResNet34, 500 epochs", func() Config { return datasetPreset("unimedical", 500) }},
 	"cocoad":     {"COCO-AD reference: 256², ResNet34, 100 epochs", func() Config { return datasetPreset("cocoad", 100) }},
 	"cpu-256":    {"256², ResNet18, full decoder, 20 epochs, batch 8 — a real run on a CPU", cpu256},
-	"cpu-128":    {"128², ResNet18, full decoder, 30 epochs, batch 8 — about 4× cheaper than 256²", cpu128},
+	"cpu-128":    {"128², ResNet18, full decoder, 30 epochs, batch 8 — about 3.5× cheaper per image than 256²", cpu128},
 	"demo":       {"128², ResNet18, light decoder [2 2 2 2], 8 epochs — the built-in demo", demoPreset},
 }
 

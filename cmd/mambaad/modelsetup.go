@@ -13,12 +13,15 @@ import (
 // checkpoints and printed in every report, because a random encoder makes
 // every number meaningless for real use.
 type encoderInfo struct {
-	Source string `json:"source"` // a file path, or "random"
+	Source string `json:"source"` // a file path, "random" (asked for) or "random-fallback" (no weights cached)
 	Random bool   `json:"random"`
 }
 
 func (e encoderInfo) String() string {
-	if e.Random {
+	switch {
+	case e.Random && e.Source == "random":
+		return "RANDOM encoder (--weights random: a baseline, not a detector for real use)"
+	case e.Random:
 		return "RANDOM encoder (no ImageNet weights found; results are only a smoke test)"
 	}
 	return "ImageNet weights from " + e.Source
@@ -51,7 +54,7 @@ func loadEncoder(m *model.MambaAD, mc ModelConfig, seed uint64, warn io.Writer) 
 	if errors.As(err, &nc) && (mc.Weights == "" || mc.Weights == "auto") {
 		fmt.Fprintf(warn, "warning: %v\nwarning: continuing with a RANDOM encoder; anomaly scores will be far from what ImageNet weights give\n", err)
 		m.Enc.InitRandom(seed)
-		return encoderInfo{Source: "random", Random: true}, nil
+		return encoderInfo{Source: "random-fallback", Random: true}, nil
 	}
 	if err != nil {
 		return encoderInfo{}, err

@@ -17,11 +17,16 @@ import (
 const duration = 200 * time.Millisecond
 
 // FP32Peak runs the FMA loop on every worker of the parallel pool at once
-// for about 200 ms and returns the whole machine's rate in GFLOP/s (two
-// flops per lane per fused multiply-add). If other work occupies some
-// workers, their share runs afterwards and the figure drops accordingly:
-// it is what the kernels could get at that moment.
-func FP32Peak() (gflops float64) { return machine(isa.Best(), duration) }
+// for about 200 ms, three times, and returns the best whole-machine rate in
+// GFLOP/s (two flops per lane per fused multiply-add). The best of three,
+// because a single try that finds a worker descheduled (a shared VM) or
+// not yet waiting measures one core and halves every "% of peak" after it.
+func FP32Peak() (gflops float64) {
+	for range 3 {
+		gflops = max(gflops, machine(isa.Best(), duration))
+	}
+	return gflops
+}
 
 // PerCore returns the rate of one core (the calling goroutine) in GFLOP/s.
 func PerCore() (gflops float64) { return single(isa.Best(), duration) }
