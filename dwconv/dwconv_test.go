@@ -1,6 +1,7 @@
 package dwconv
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -128,6 +129,17 @@ func numGrad(x []float64, loss func([]float64) float64) []float64 {
 	return g
 }
 
+// checkGrad compares a float32 gradient with its finite-difference
+// estimate, relative to 1 + |want|.
+func checkGrad(t *testing.T, what string, got []float32, want []float64) {
+	t.Helper()
+	for i := range want {
+		if math.Abs(float64(got[i])-want[i]) > 1e-4*(1+math.Abs(want[i])) {
+			t.Fatalf("%s[%d] = %g, want %g", what, i, got[i], want[i])
+		}
+	}
+}
+
 func to64(v []float32) []float64 {
 	o := make([]float64, len(v))
 	for i, x := range v {
@@ -156,16 +168,8 @@ func TestBackwardFiniteDifferences(t *testing.T) {
 			dx, dw, db := poisoned(sz), make([]float32, c*k*k), make([]float32, c)
 			backwardInput(l, n, c, h, w, k, dy, wt, dx)
 			backwardWeight(l, n, c, h, w, k, x, dy, dw, db)
-			for i := range wantDx {
-				if math.Abs(float64(dx[i])-wantDx[i]) > 1e-4*(1+math.Abs(wantDx[i])) {
-					t.Fatalf("%v k=%d dx[%d] = %g, want %g", l, k, i, dx[i], wantDx[i])
-				}
-			}
-			for i := range wantDw {
-				if math.Abs(float64(dw[i])-wantDw[i]) > 1e-4*(1+math.Abs(wantDw[i])) {
-					t.Fatalf("%v k=%d dw[%d] = %g, want %g", l, k, i, dw[i], wantDw[i])
-				}
-			}
+			checkGrad(t, fmt.Sprintf("%v k=%d dx", l, k), dx, wantDx)
+			checkGrad(t, fmt.Sprintf("%v k=%d dw", l, k), dw, wantDw)
 			for ch := 0; ch < c; ch++ {
 				var s float64
 				for b := 0; b < n; b++ {

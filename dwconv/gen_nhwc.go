@@ -344,15 +344,7 @@ func (g *gen) table() {
 	g.p("LEAQ %d(DI), R12", g.vb())
 	g.p("MOVQ R9, CX")
 	g.l(taps)
-	if t.reg == "Z" {
-		g.p("VMOVDQU32 (R11), Z1")
-		g.p("KXNORW K1, K1, K1")
-		g.p("VGATHERDPS (SI)(Z1*4), K1, Z0")
-	} else {
-		g.p("VMOVDQU (R11), Y1")
-		g.p("VPCMPEQD Y2, Y2, Y2")
-		g.p("VGATHERDPS Y2, (SI)(Y1*4), Y0")
-	}
+	g.gatherIdx()
 	g.p("VMOVUPS %s, (R12)", g.v(0))
 	g.p("ADDQ $%d, R11", g.vb())
 	g.p("ADDQ $%d, R12", g.vb())
@@ -364,6 +356,20 @@ func (g *gen) table() {
 	g.p("JNZ %s", loop)
 	g.p("VZEROUPPER")
 	g.p("RET")
+}
+
+// gatherIdx emits v0 = SI[idx[l]] for the lanes l of one vector of int32
+// indices at (R11), with an all-ones mask (clobbers v1, v2 / K1).
+func (g *gen) gatherIdx() {
+	if g.t.reg == "Z" {
+		g.p("VMOVDQU32 (R11), Z1")
+		g.p("KXNORW K1, K1, K1")
+		g.p("VGATHERDPS (SI)(Z1*4), K1, Z0")
+		return
+	}
+	g.p("VMOVDQU (R11), Y1")
+	g.p("VPCMPEQD Y2, Y2, Y2")
+	g.p("VGATHERDPS Y2, (SI)(Y1*4), Y0")
 }
 
 // unpack emits
@@ -391,15 +397,7 @@ func (g *gen) unpack() {
 	g.p("MOVQ idx+16(FP), R11")
 	g.p("MOVQ R9, CX")
 	g.l(vecs)
-	if t.reg == "Z" {
-		g.p("VMOVDQU32 (R11), Z1")
-		g.p("KXNORW K1, K1, K1")
-		g.p("VGATHERDPS (SI)(Z1*4), K1, Z0")
-	} else {
-		g.p("VMOVDQU (R11), Y1")
-		g.p("VPCMPEQD Y2, Y2, Y2")
-		g.p("VGATHERDPS Y2, (SI)(Y1*4), Y0")
-	}
+	g.gatherIdx()
 	g.p("VADDPS (DI), %s, %s", g.v(0), g.v(0))
 	g.p("VMOVUPS %s, (DI)", g.v(0))
 	g.p("ADDQ $%d, R11", g.vb())

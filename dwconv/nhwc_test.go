@@ -200,16 +200,8 @@ func TestNHWCBackwardFiniteDifferences(t *testing.T) {
 			dx, dw, db := poisoned(sz), make([]float32, c*k*k), make([]float32, c)
 			backwardInputNHWC(l, n, h, w, c, k, dy, wt, dx)
 			backwardWeightNHWC(l, n, h, w, c, k, x, dy, dw, db)
-			for i := range wantDx {
-				if math.Abs(float64(dx[i])-wantDx[i]) > 1e-4*(1+math.Abs(wantDx[i])) {
-					t.Fatalf("%v k=%d dx[%d] = %g, want %g", l, k, i, dx[i], wantDx[i])
-				}
-			}
-			for i := range wantDw {
-				if math.Abs(float64(dw[i])-wantDw[i]) > 1e-4*(1+math.Abs(wantDw[i])) {
-					t.Fatalf("%v k=%d dw[%d] = %g, want %g", l, k, i, dw[i], wantDw[i])
-				}
-			}
+			checkGrad(t, fmt.Sprintf("%v k=%d dx", l, k), dx, wantDx)
+			checkGrad(t, fmt.Sprintf("%v k=%d dw", l, k), dw, wantDw)
 			// dbias is the gradient of Σ dy·(y + bias) in bias: Σ dy.
 			for ch := 0; ch < c; ch++ {
 				var s float64
