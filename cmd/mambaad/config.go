@@ -46,7 +46,8 @@ type ModelConfig struct {
 	FusionBlocks int     `yaml:"fusion_blocks"`
 	// Weights is the encoder's ImageNet weights: a file path, a name in the
 	// weights cache, "auto" (the cache, else the random fallback with a
-	// warning) or "random" (the labelled random-encoder fallback).
+	// warning) or "random" (a random encoder asked for, labelled as a
+	// baseline).
 	Weights string `yaml:"weights"`
 }
 

@@ -13,13 +13,20 @@ import (
 // checkpoints and printed in every report, because a random encoder makes
 // every number meaningless for real use.
 type encoderInfo struct {
-	Source string `json:"source"` // a file path, "random" (asked for) or "random-fallback" (no weights cached)
+	Source string `json:"source"` // a file path, sourceRandom or sourceRandomFallback
 	Random bool   `json:"random"`
 }
 
+// The two sources of a random encoder: asked for with --weights random (a
+// baseline), or the fallback when "auto" finds no cached weights.
+const (
+	sourceRandom         = "random"
+	sourceRandomFallback = "random-fallback"
+)
+
 func (e encoderInfo) String() string {
 	switch {
-	case e.Random && e.Source == "random":
+	case e.Source == sourceRandom:
 		return "RANDOM encoder (--weights random: a baseline, not a detector for real use)"
 	case e.Random:
 		return "RANDOM encoder (no ImageNet weights found; results are only a smoke test)"
@@ -43,9 +50,9 @@ func buildModel(mc ModelConfig, seed uint64, warn io.Writer) (*model.MambaAD, en
 func loadEncoder(m *model.MambaAD, mc ModelConfig, seed uint64, warn io.Writer) (encoderInfo, error) {
 	name := mc.Weights
 	switch name {
-	case "random":
+	case sourceRandom:
 		m.Enc.InitRandom(seed)
-		return encoderInfo{Source: "random", Random: true}, nil
+		return encoderInfo{Source: sourceRandom, Random: true}, nil
 	case "", "auto":
 		name = mc.Backbone
 	}
@@ -54,7 +61,7 @@ func loadEncoder(m *model.MambaAD, mc ModelConfig, seed uint64, warn io.Writer) 
 	if errors.As(err, &nc) && (mc.Weights == "" || mc.Weights == "auto") {
 		fmt.Fprintf(warn, "warning: %v\nwarning: continuing with a RANDOM encoder; anomaly scores will be far from what ImageNet weights give\n", err)
 		m.Enc.InitRandom(seed)
-		return encoderInfo{Source: "random-fallback", Random: true}, nil
+		return encoderInfo{Source: sourceRandomFallback, Random: true}, nil
 	}
 	if err != nil {
 		return encoderInfo{}, err
