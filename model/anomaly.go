@@ -1,8 +1,8 @@
 package model
 
 import (
+	"github.com/mambaad/mambaad/kernels/ops"
 	"github.com/mambaad/mambaad/nn"
-	"github.com/mambaad/mambaad/ops"
 	"github.com/mambaad/mambaad/parallel"
 )
 

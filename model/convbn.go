@@ -1,8 +1,8 @@
 package model
 
 import (
+	"github.com/mambaad/mambaad/kernels/ops"
 	"github.com/mambaad/mambaad/nn"
-	"github.com/mambaad/mambaad/ops"
 )
 
 // ConvBN is a convolution followed by BatchNorm and optionally ReLU, the

@@ -4,20 +4,20 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/mambaad/mambaad/kernels/ops"
 	"github.com/mambaad/mambaad/nn"
-	"github.com/mambaad/mambaad/ops"
-	"github.com/mambaad/mambaad/scan"
+	"github.com/mambaad/mambaad/scanorder"
 )
 
 // DecoderConfig sizes the Mamba decoder ("MambaUPNet", spec §4).
 type DecoderConfig struct {
-	Dims   []int      // channel width per stage, e.g. [512 256 128 64]
-	Depths []int      // HSS blocks per stage, e.g. [3 4 6 3]
-	Side0  int        // side of stage 0 (input/32: 8 for 256×256 images)
-	Order  scan.Order // scan order of every SS2D (Hilbert in the reference)
-	K      int        // scan directions (8)
-	N      int        // SSM state size d_state (16)
-	LNEps  float32    // HSS ln_1 eps: 1e-5 inside the decoder
+	Dims   []int           // channel width per stage, e.g. [512 256 128 64]
+	Depths []int           // HSS blocks per stage, e.g. [3 4 6 3]
+	Side0  int             // side of stage 0 (input/32: 8 for 256×256 images)
+	Order  scanorder.Order // scan order of every SS2D (Hilbert in the reference)
+	K      int             // scan directions (8)
+	N      int             // SSM state size d_state (16)
+	LNEps  float32         // HSS ln_1 eps: 1e-5 inside the decoder
 	// DropPath is the largest stochastic-depth rate (0.2); the 16 blocks get
 	// linspace(0, DropPath) reversed, one rate per LSS module.
 	DropPath float32

@@ -3,8 +3,8 @@ package model
 import (
 	"fmt"
 
+	"github.com/mambaad/mambaad/kernels/ops"
 	"github.com/mambaad/mambaad/nn"
-	"github.com/mambaad/mambaad/ops"
 )
 
 // Fusion is the multi-scale feature fusion and one-class embedding block

@@ -3,8 +3,8 @@ package model
 import (
 	"math/rand/v2"
 
+	"github.com/mambaad/mambaad/kernels/ops"
 	"github.com/mambaad/mambaad/nn"
-	"github.com/mambaad/mambaad/ops"
 )
 
 // HSSBlock is x + DropPath(SS2D(LayerNorm(x))) on channels-last tokens

@@ -1,6 +1,6 @@
 package model
 
-import "github.com/mambaad/mambaad/ops"
+import "github.com/mambaad/mambaad/kernels/ops"
 
 // LossWeight is the reference's λ: each scale's MSE counts 5 times.
 const LossWeight = 5

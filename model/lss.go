@@ -3,8 +3,8 @@ package model
 import (
 	"fmt"
 
+	"github.com/mambaad/mambaad/kernels/ops"
 	"github.com/mambaad/mambaad/nn"
-	"github.com/mambaad/mambaad/ops"
 )
 
 // LSS is the locality-enhanced state-space module (spec §4.2): a chain of

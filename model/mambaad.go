@@ -10,7 +10,7 @@ import (
 	"math/bits"
 
 	"github.com/mambaad/mambaad/nn"
-	"github.com/mambaad/mambaad/scan"
+	"github.com/mambaad/mambaad/scanorder"
 )
 
 // Config is the model configuration stored in checkpoints.
@@ -36,7 +36,7 @@ func (c Config) Validate() error {
 	if _, ok := archs[c.Backbone]; !ok {
 		return fmt.Errorf("model: unknown backbone %q (known: %v)", c.Backbone, Archs())
 	}
-	if _, err := scan.ParseOrder(c.Scan); err != nil {
+	if _, err := scanorder.ParseOrder(c.Scan); err != nil {
 		return err
 	}
 	if c.ImageSize < 64 || c.ImageSize%32 != 0 {
@@ -79,7 +79,7 @@ func New(cfg Config) (*MambaAD, error) {
 	if err != nil {
 		return nil, err
 	}
-	order, _ := scan.ParseOrder(cfg.Scan)
+	order, _ := scanorder.ParseOrder(cfg.Scan)
 	dec, err := NewDecoder("net_s", DecoderConfig{
 		Dims:   []int{fuse.OutChannels(), ch[2], ch[1], ch[0]},
 		Depths: cfg.Depths, Side0: cfg.ImageSize / 32, Order: order,

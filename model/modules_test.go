@@ -5,13 +5,13 @@ import (
 
 	"github.com/mambaad/mambaad/internal/golden"
 	"github.com/mambaad/mambaad/nn"
-	"github.com/mambaad/mambaad/scan"
+	"github.com/mambaad/mambaad/scanorder"
 )
 
 func TestLSSGolden(t *testing.T) {
 	f := golden.Open(t, "lss_module.npz")
 	// The standalone module uses its default ln_1 eps of 1e-6 (README).
-	m, err := NewLSS("m", SS2DConfig{C: 16, Side: 8, N: 16, K: 8, Order: scan.Hilbert}, 2, 1e-6)
+	m, err := NewLSS("m", SS2DConfig{C: 16, Side: 8, N: 16, K: 8, Order: scanorder.Hilbert}, 2, 1e-6)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestLSSGolden(t *testing.T) {
 func TestDecoderSmallGolden(t *testing.T) {
 	f := golden.Open(t, "decoder_small.npz")
 	d, err := NewDecoder("", DecoderConfig{Dims: []int{64, 32, 16, 8}, Depths: []int{3, 4, 6, 3},
-		Side0: 8, Order: scan.Hilbert, K: 8, N: 16, LNEps: 1e-5})
+		Side0: 8, Order: scanorder.Hilbert, K: 8, N: 16, LNEps: 1e-5})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,9 +3,9 @@ package model
 import (
 	"fmt"
 
-	"github.com/mambaad/mambaad/conv"
+	"github.com/mambaad/mambaad/kernels/conv"
+	"github.com/mambaad/mambaad/kernels/ops"
 	"github.com/mambaad/mambaad/nn"
-	"github.com/mambaad/mambaad/ops"
 	"github.com/mambaad/mambaad/parallel"
 )
 

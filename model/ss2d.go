@@ -4,18 +4,18 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/mambaad/mambaad/gemm"
+	"github.com/mambaad/mambaad/kernels/gemm"
+	"github.com/mambaad/mambaad/kernels/ops"
+	"github.com/mambaad/mambaad/kernels/selscan"
 	"github.com/mambaad/mambaad/nn"
-	"github.com/mambaad/mambaad/ops"
-	"github.com/mambaad/mambaad/scan"
-	"github.com/mambaad/mambaad/selscan"
+	"github.com/mambaad/mambaad/scanorder"
 )
 
 // SS2D is the 2-D selective-scan mixer (spec §4.4). It takes and returns
 // channels-last tokens (B, L, C) of a Side×Side map and keeps that layout
 // throughout: the depthwise convolution runs channels-last, one GEMM projects
 // every pixel for all K directions at once, and the fused scan kernel reads
-// each direction's sequence through its pixel order (scan.Directions) and
+// each direction's sequence through its pixel order (scanorder.Directions) and
 // sums the directions back onto the pixels itself. So no direction-permuted
 // copy of the input, no per-direction Δ and no transposes are ever stored.
 type SS2D struct {
@@ -36,7 +36,7 @@ type SS2D struct {
 	// inference, where it would only cost memory.
 	Backprop bool
 
-	dirs *scan.Directions
+	dirs *scanorder.Directions
 	act  nn.SiLU
 
 	// Forward state kept for Backward.
@@ -53,7 +53,7 @@ type SS2D struct {
 // R = ceil(C/16) and K = 8; the goldens also use N = 4 and K = 2, 4.
 type SS2DConfig struct {
 	C, Side, N, K, Expand int
-	Order                 scan.Order
+	Order                 scanorder.Order
 }
 
 // NewSS2D builds an SS2D with zero parameters (see Init for the reference
@@ -62,7 +62,7 @@ func NewSS2D(name string, cfg SS2DConfig) (*SS2D, error) {
 	if cfg.Expand == 0 {
 		cfg.Expand = 2
 	}
-	dirs, err := scan.NewDirections(cfg.Order, cfg.Side, cfg.K)
+	dirs, err := scanorder.NewDirections(cfg.Order, cfg.Side, cfg.K)
 	if err != nil {
 		return nil, fmt.Errorf("model: SS2D %s: %w", name, err)
 	}
@@ -87,9 +87,9 @@ func NewSS2D(name string, cfg SS2DConfig) (*SS2D, error) {
 // scanIndexBuffers returns the reference's index_flat and index_flat_inv
 // (stored (1, 1, L) int64). They are kept only so that state_dicts match
 // the reference key for key; the layer uses its Directions.
-func scanIndexBuffers(name string, o scan.Order, side int) [2]*nn.Param {
-	p, _ := scan.Indices(o, side) // side and order were validated by NewDirections
-	inv := scan.Inverse(p)
+func scanIndexBuffers(name string, o scanorder.Order, side int) [2]*nn.Param {
+	p, _ := scanorder.Indices(o, side) // side and order were validated by NewDirections
+	inv := scanorder.Inverse(p)
 	f := nn.NewBuffer(name+".index_flat", 1, 1, len(p))
 	g := nn.NewBuffer(name+".index_flat_inv", 1, 1, len(p))
 	f.Int64, g.Int64 = true, true

@@ -5,7 +5,7 @@ import (
 
 	"github.com/mambaad/mambaad/internal/golden"
 	"github.com/mambaad/mambaad/nn"
-	"github.com/mambaad/mambaad/scan"
+	"github.com/mambaad/mambaad/scanorder"
 )
 
 func TestSS2DGolden(t *testing.T) {
@@ -25,7 +25,7 @@ func TestSS2DGolden(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
 			f := golden.Open(t, c.file)
-			o, err := scan.ParseOrder(c.order)
+			o, err := scanorder.ParseOrder(c.order)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,7 +7,7 @@ import (
 	"github.com/mambaad/mambaad/internal/golden"
 	"github.com/mambaad/mambaad/nn"
 	"github.com/mambaad/mambaad/optim"
-	"github.com/mambaad/mambaad/scan"
+	"github.com/mambaad/mambaad/scanorder"
 )
 
 // TestTrainStepsGolden replays the reference's three optimiser steps of the
@@ -15,7 +15,7 @@ import (
 func TestTrainStepsGolden(t *testing.T) {
 	f := golden.Open(t, "train_steps.npz")
 	d, err := NewDecoder("", DecoderConfig{Dims: []int{64, 32, 16, 8}, Depths: []int{3, 4, 6, 3},
-		Side0: 8, Order: scan.Hilbert, K: 8, N: 16, LNEps: 1e-5})
+		Side0: 8, Order: scanorder.Hilbert, K: 8, N: 16, LNEps: 1e-5})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,10 +7,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mambaad/mambaad/checkpoint"
+	"github.com/mambaad/mambaad/format/checkpoint"
+	"github.com/mambaad/mambaad/format/pth"
+	"github.com/mambaad/mambaad/format/safetensors"
 	"github.com/mambaad/mambaad/nn"
-	"github.com/mambaad/mambaad/pth"
-	"github.com/mambaad/mambaad/safetensors"
 	"github.com/mambaad/mambaad/tensor"
 )
 

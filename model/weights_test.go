@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mambaad/mambaad/format/pth"
 	"github.com/mambaad/mambaad/internal/golden"
-	"github.com/mambaad/mambaad/pth"
-	"github.com/mambaad/mambaad/scan"
+	"github.com/mambaad/mambaad/scanorder"
 )
 
 // tinyConfig is the smallest full model: 64×64 input, ResNet18, one LSS
@@ -64,7 +64,7 @@ func TestLoadGoldenPth(t *testing.T) {
 				t.Fatal(err)
 			}
 			d, err := NewDecoder("", DecoderConfig{Dims: []int{64, 32, 16, 8}, Depths: []int{3, 4, 6, 3},
-				Side0: 8, Order: scan.Hilbert, K: 8, N: 16, LNEps: 1e-5})
+				Side0: 8, Order: scanorder.Hilbert, K: 8, N: 16, LNEps: 1e-5})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,14 +89,14 @@ func TestLoadRejectsOtherConfiguration(t *testing.T) {
 		t.Fatal(err)
 	}
 	d, _ := NewDecoder("", DecoderConfig{Dims: []int{128, 64, 32, 16}, Depths: []int{3, 4, 6, 3},
-		Side0: 8, Order: scan.Hilbert, K: 8, N: 16, LNEps: 1e-5})
+		Side0: 8, Order: scanorder.Hilbert, K: 8, N: 16, LNEps: 1e-5})
 	_, err = loadInto("checkpoint_small.pth", d.Params(), ts, func(k string) string { return k })
 	if err == nil || !strings.Contains(err.Error(), "shape") || !strings.Contains(err.Error(), "checkpoint_small.pth") {
 		t.Fatalf("mismatched checkpoint: %v", err)
 	}
 	// A different scan order is caught through the stored index buffers.
 	z, _ := NewDecoder("", DecoderConfig{Dims: []int{64, 32, 16, 8}, Depths: []int{3, 4, 6, 3},
-		Side0: 8, Order: scan.ZOrder, K: 8, N: 16, LNEps: 1e-5})
+		Side0: 8, Order: scanorder.ZOrder, K: 8, N: 16, LNEps: 1e-5})
 	if _, err := loadInto("checkpoint_small.pth", z.Params(), ts, func(k string) string { return k }); err == nil ||
 		!strings.Contains(err.Error(), "scan") {
 		t.Fatalf("checkpoint of another scan order: %v", err)

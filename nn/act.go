@@ -1,6 +1,6 @@
 package nn
 
-import "github.com/mambaad/mambaad/ops"
+import "github.com/mambaad/mambaad/kernels/ops"
 
 // SiLU is x·sigmoid(x), remembering its input for the backward pass.
 type SiLU struct{ x, y []float32 }

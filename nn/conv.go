@@ -1,7 +1,7 @@
 package nn
 
 import (
-	"github.com/mambaad/mambaad/conv"
+	"github.com/mambaad/mambaad/kernels/conv"
 )
 
 // Conv2d is a dense (groups = 1) NCHW convolution with PyTorch's weight

@@ -1,6 +1,6 @@
 package nn
 
-import "github.com/mambaad/mambaad/dwconv"
+import "github.com/mambaad/mambaad/kernels/dwconv"
 
 // DWConv is a depthwise convolution (groups = C) with a k×k kernel, stride
 // 1 and "same" padding k/2, weight layout (C, 1, k, k). Maps are NCHW, or

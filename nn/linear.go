@@ -1,6 +1,6 @@
 package nn
 
-import "github.com/mambaad/mambaad/gemm"
+import "github.com/mambaad/mambaad/kernels/gemm"
 
 // Linear is y = x·Wᵀ (+ b) over rows of a row-major (rows, In) matrix, with
 // W stored (Out, In) as in PyTorch.

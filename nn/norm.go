@@ -1,6 +1,6 @@
 package nn
 
-import "github.com/mambaad/mambaad/ops"
+import "github.com/mambaad/mambaad/kernels/ops"
 
 // LayerNorm normalises each row of a (rows, C) matrix over its C values
 // (biased variance) with an affine weight and bias.

@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mambaad/mambaad/pth"
-	"github.com/mambaad/mambaad/safetensors"
+	"github.com/mambaad/mambaad/format/pth"
+	"github.com/mambaad/mambaad/format/safetensors"
 )
 
 // Format is a checkpoint container, named by its usual file extension.

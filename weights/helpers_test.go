@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/mambaad/mambaad/safetensors"
+	"github.com/mambaad/mambaad/format/safetensors"
 )
 
 // tinyArch is a ResNet small enough to write in a test: one BasicBlock per

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mambaad/mambaad/perf"
-	"github.com/mambaad/mambaad/report"
+	"github.com/mambaad/mambaad/app/perf"
+	"github.com/mambaad/mambaad/app/report"
 	"github.com/spf13/cobra"
 )
 

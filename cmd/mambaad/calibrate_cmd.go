@@ -7,10 +7,10 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/mambaad/mambaad/checkpoint"
+	"github.com/mambaad/mambaad/app/predict"
 	"github.com/mambaad/mambaad/data"
+	"github.com/mambaad/mambaad/format/checkpoint"
 	"github.com/mambaad/mambaad/model"
-	"github.com/mambaad/mambaad/predict"
 	"github.com/spf13/cobra"
 )
 

@@ -7,9 +7,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mambaad/mambaad/app/train"
 	"github.com/mambaad/mambaad/metrics"
 	"github.com/mambaad/mambaad/model"
-	"github.com/mambaad/mambaad/train"
 	"gopkg.in/yaml.v3"
 )
 

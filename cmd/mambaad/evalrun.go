@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/mambaad/mambaad/app/evaluate"
 	"github.com/mambaad/mambaad/data"
-	"github.com/mambaad/mambaad/evaluate"
 	"github.com/mambaad/mambaad/internal/atomicfile"
 	"github.com/mambaad/mambaad/model"
 )

@@ -8,8 +8,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/mambaad/mambaad/app/predict"
 	"github.com/mambaad/mambaad/model"
-	"github.com/mambaad/mambaad/predict"
 	"github.com/spf13/cobra"
 )
 

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mambaad/mambaad/app/evaluate"
+	"github.com/mambaad/mambaad/app/report"
 	"github.com/mambaad/mambaad/data/imageio"
-	"github.com/mambaad/mambaad/evaluate"
-	"github.com/mambaad/mambaad/report"
 	"gopkg.in/yaml.v3"
 )
 

@@ -5,7 +5,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
-	"github.com/mambaad/mambaad/internal/isa"
+	"github.com/mambaad/mambaad/kernels/isa"
 	"github.com/spf13/cobra"
 )
 

@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/mambaad/mambaad/app/predict"
 	"github.com/mambaad/mambaad/data"
 	"github.com/mambaad/mambaad/model"
-	"github.com/mambaad/mambaad/predict"
 	"github.com/spf13/cobra"
 )
 

@@ -11,10 +11,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/mambaad/mambaad/app/train"
 	"github.com/mambaad/mambaad/data"
 	"github.com/mambaad/mambaad/metrics"
 	"github.com/mambaad/mambaad/model"
-	"github.com/mambaad/mambaad/train"
 )
 
 // datasetInfo is stored in checkpoints so that `test` can find the data.

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mambaad/mambaad/safetensors"
+	"github.com/mambaad/mambaad/format/safetensors"
 	"github.com/mambaad/mambaad/weights"
 	"github.com/spf13/cobra"
 )

@@ -1,0 +1,66 @@
+package dwconv
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/mambaad/mambaad/kernels/isa"
+)
+
+// benchShape is one benchmarked layer: n planes of c channels, h×w, k×k.
+type benchShape struct{ n, c, h, w, k int }
+
+func (s benchShape) String() string { return fmt.Sprintf("N%d_C%d_%dx%d_k%d", s.n, s.c, s.h, s.w, s.k) }
+
+// flops counts a multiply and an add per tap per output.
+func (s benchShape) flops() float64 { return 2 * float64(s.n*s.c*s.h*s.w*s.k*s.k) }
+
+// benchLevels runs f at every available level, reporting GFLOP/s.
+func benchLevels(b *testing.B, s benchShape, f func(l isa.Level, x, wt, y []float32)) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	sz := s.n * s.c * s.h * s.w
+	x, wt, y := randVec(rng, sz), randVec(rng, s.c*s.k*s.k), make([]float32, sz)
+	for _, l := range isa.Available() {
+		b.Run(l.String(), func(b *testing.B) {
+			for b.Loop() {
+				f(l, x, wt, y)
+			}
+			b.ReportMetric(s.flops()*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// BenchmarkDWConv7x7Forward is the reported figure: the LSS 7×7 branch at
+// its finest stage (N=1, C=128, 64×64).
+func BenchmarkDWConv7x7Forward(b *testing.B) {
+	s := benchShape{1, 128, 64, 64, 7}
+	benchLevels(b, s, func(l isa.Level, x, wt, y []float32) { forward(l, s.n, s.c, s.h, s.w, s.k, x, wt, nil, y) })
+}
+
+func BenchmarkForward(b *testing.B) {
+	for _, s := range []benchShape{
+		{1, 128, 64, 64, 3}, {1, 256, 32, 32, 3}, {1, 1024, 8, 8, 3}, {1, 64, 64, 64, 5}, {1, 512, 8, 8, 7},
+	} {
+		b.Run(s.String(), func(b *testing.B) {
+			benchLevels(b, s, func(l isa.Level, x, wt, y []float32) { forward(l, s.n, s.c, s.h, s.w, s.k, x, wt, nil, y) })
+		})
+	}
+}
+
+func BenchmarkBackwardInput(b *testing.B) {
+	for _, s := range []benchShape{{1, 128, 64, 64, 7}, {1, 256, 32, 32, 3}} {
+		b.Run(s.String(), func(b *testing.B) {
+			benchLevels(b, s, func(l isa.Level, dy, wt, dx []float32) { backwardInput(l, s.n, s.c, s.h, s.w, s.k, dy, wt, dx) })
+		})
+	}
+}
+
+func BenchmarkBackwardWeight(b *testing.B) {
+	for _, s := range []benchShape{{1, 128, 64, 64, 7}, {1, 256, 32, 32, 3}, {2, 128, 64, 64, 5}} {
+		b.Run(s.String(), func(b *testing.B) {
+			dwt := make([]float32, s.c*s.k*s.k)
+			benchLevels(b, s, func(l isa.Level, x, _, dy []float32) { backwardWeight(l, s.n, s.c, s.h, s.w, s.k, x, dy, dwt, nil) })
+		})
+	}
+}

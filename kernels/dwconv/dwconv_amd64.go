@@ -1,0 +1,93 @@
+//go:build !purego
+
+package dwconv
+
+//go:generate go run gen_asm.go
+
+import "github.com/mambaad/mambaad/kernels/isa"
+
+// The assembly kernels live in dwconv_amd64.s and are declared, with the
+// per-level tables asmAVX2 and asmAVX512, in kernels_amd64.go; both files
+// are written by gen_asm.go, whose comments give each kernel's contract.
+
+// simd is one assembly level. load and fwd come in two variants: [0]
+// masks the last vector of each row, [1] is for widths that are a
+// multiple of the lanes (AVX2 masked stores are slow, so they are avoided
+// whenever possible).
+type simd struct {
+	lanes int
+	load  [2]loadFunc
+	fwd   [2][8]fwdFunc // by k
+	wgt   [8][]wPass    // by k; the passes cover all k columns
+}
+
+func kernelsFor(l isa.Level) kernels {
+	switch l {
+	case isa.AVX512:
+		return asmKernels512
+	case isa.AVX2:
+		return asmKernels256
+	}
+	return goKernels
+}
+
+var (
+	asmKernels256 = kernels{prepare: prepareAVX2, plane: planeAsm, planeWeight: planeWeightAsm}
+	asmKernels512 = kernels{prepare: prepareAVX512, plane: planeAsm, planeWeight: planeWeightAsm}
+)
+
+func prepareAVX2(s *scratch, h, w, k int) { asmAVX2.prepare(s, h, w, k) }
+
+// prepareAVX512 hands planes at most 8 wide to the AVX2 kernels: a ZMM
+// row would be half empty, and the YMM code is faster there.
+func prepareAVX512(s *scratch, h, w, k int) {
+	if w <= 8 {
+		asmAVX2.prepare(s, h, w, k)
+		return
+	}
+	asmAVX512.prepare(s, h, w, k)
+}
+
+// tailMaskAVX2 provides the AVX2 lane masks: tailMaskAVX2[8−t:] selects t
+// lanes.
+var tailMaskAVX2 = [16]int32{-1, -1, -1, -1, -1, -1, -1, -1}
+
+// prepare sizes the scratch with rows rounded up to 8, whole blocks for
+// the weight kernels (the forward kernel ignores the spare rows), and sets
+// the tail mask and forward kernel.
+func (m *simd) prepare(s *scratch, h, w, k int) {
+	s.resize(h, w, k, roundUp(h, 8))
+	t := w - m.lanes*((w-1)/m.lanes) // lanes of the last vector of a row
+	if m.lanes == 16 {
+		s.mask[0] = int32(1)<<t - 1
+	} else {
+		copy(s.mask[:], tailMaskAVX2[8-t:])
+	}
+	full := 0
+	if w%m.lanes == 0 {
+		full = 1
+	}
+	s.fwd, s.loadFn = m.fwd[full][k], m.load[full]
+	s.lanes, s.wgt = m.lanes, m.wgt[k]
+}
+
+// loadPlane copies x into the interior of a padded plane of the scratch.
+func loadPlane(s *scratch, dst []float32, stride int, x []float32) {
+	s.loadFn(&dst[0], stride, &x[0], s.h, s.w, &s.mask[0])
+}
+
+func planeAsm(s *scratch, x, wt []float32, b float32, y []float32) {
+	p := s.k / 2
+	loadPlane(s, s.pad[p*s.stride+p:], s.stride, x)
+	s.fwd(&y[0], &s.pad[0], &wt[0], b, s.h, s.w, s.stride, &s.mask[0])
+}
+
+func planeWeightAsm(s *scratch, x, dy, dw []float32) {
+	p := s.k / 2
+	loadPlane(s, s.pad[p*s.stride+p:], s.stride, x)
+	loadPlane(s, s.dyPlane(), s.dstride, dy)
+	nvec := (s.w + s.lanes - 1) / s.lanes
+	for _, ps := range s.wgt {
+		ps.f(&dw[ps.b0], &s.dy[0], &s.pad[ps.b0], (s.h+ps.rows-1)/ps.rows, nvec, s.stride, s.dstride)
+	}
+}

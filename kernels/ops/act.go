@@ -1,0 +1,222 @@
+package ops
+
+import (
+	"math"
+
+	"github.com/mambaad/mambaad/kernels/isa"
+)
+
+// Element-wise activations. Forward: y = f(x), y overwritten and allowed to
+// alias x. Backward takes the FORWARD INPUT x (not the output) and
+// overwrites dx = dy·f′(x); dx may alias dy.
+
+// elemGrain is the chunk size for parallel element-wise loops: big enough
+// that a chunk (≈ 10 µs) dwarfs the hand-off.
+const elemGrain = 32 << 10
+
+// SiLU computes y = x·sigmoid(x).
+func SiLU(x, y []float32) { siLU(isa.Best(), x, y) }
+
+// SiLUBackward computes dx = dy·σ(x)·(1 + x·(1 − σ(x))).
+func SiLUBackward(x, dy, dx []float32) { siLUBackward(isa.Best(), x, dy, dx) }
+
+// SiLUMul computes out = y·silu(z), the gate of SS2D. out may alias y or z.
+func SiLUMul(y, z, out []float32) { siLUMul(isa.Best(), y, z, out) }
+
+// SiLUMulBackward computes dy = dout·silu(z) and dz = dout·y·silu′(z), both
+// overwritten (either may be nil when not needed; they may alias dout).
+func SiLUMulBackward(y, z, dout, dy, dz []float32) { siLUMulBackward(isa.Best(), y, z, dout, dy, dz) }
+
+func siLU(l isa.Level, x, y []float32) {
+	checkLen("SiLU", "y", y, len(x))
+	f := actKernelsFor(l).silu
+	if len(x) <= elemGrain {
+		f(x, y)
+		return
+	}
+	chunks(len(x), func(lo, hi int) { f(x[lo:hi], y[lo:hi]) })
+}
+
+func siLUBackward(l isa.Level, x, dy, dx []float32) {
+	checkLen("SiLUBackward", "dy", dy, len(x))
+	checkLen("SiLUBackward", "dx", dx, len(x))
+	f := actKernelsFor(l).siluBack
+	if len(x) <= elemGrain {
+		f(x, dy, dx)
+		return
+	}
+	chunks(len(x), func(lo, hi int) { f(x[lo:hi], dy[lo:hi], dx[lo:hi]) })
+}
+
+func siLUMul(l isa.Level, y, z, out []float32) {
+	checkLen("SiLUMul", "z", z, len(y))
+	checkLen("SiLUMul", "out", out, len(y))
+	f := actKernelsFor(l).siluMul
+	if len(y) <= elemGrain {
+		f(y, z, out)
+		return
+	}
+	chunks(len(y), func(lo, hi int) { f(y[lo:hi], z[lo:hi], out[lo:hi]) })
+}
+
+func siLUMulBackward(l isa.Level, y, z, dout, dy, dz []float32) {
+	const fn = "SiLUMulBackward"
+	n := len(y)
+	checkLen(fn, "z", z, n)
+	checkLen(fn, "dout", dout, n)
+	checkOpt(fn, "dy", dy, n)
+	checkOpt(fn, "dz", dz, n)
+	if dy == nil && dz == nil {
+		return
+	}
+	f := actKernelsFor(l).siluMulBack
+	if n <= elemGrain {
+		f(y, z, dout, dy, dz)
+		return
+	}
+	chunks(n, func(lo, hi int) {
+		var a, b []float32
+		if dy != nil {
+			a = dy[lo:hi]
+		}
+		if dz != nil {
+			b = dz[lo:hi]
+		}
+		f(y[lo:hi], z[lo:hi], dout[lo:hi], a, b)
+	})
+}
+
+// actKernels are the SiLU kernels of one instruction-set level; they work on
+// one contiguous chunk with all lengths already checked.
+type actKernels struct {
+	silu        func(x, y []float32)
+	siluBack    func(x, dy, dx []float32)
+	siluMul     func(y, z, out []float32)
+	siluMulBack func(y, z, dout, dy, dz []float32) // dy or dz may be nil
+}
+
+var actGo = actKernels{silu: siluGo, siluBack: siluBackGo, siluMul: siluMulGo, siluMulBack: siluMulBackGo}
+
+// sigmoid32 is 1/(1+e^−x) in float32 with expf32, the Go twin of the vector
+// kernels' sigmoid.
+func sigmoid32(x float32) float32 { return 1 / (1 + expf32(-x)) }
+
+func siluGo(x, y []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] = v * sigmoid32(v)
+	}
+}
+
+func siluBackGo(x, dy, dx []float32) {
+	dy, dx = dy[:len(x)], dx[:len(x)]
+	for i, v := range x {
+		s := sigmoid32(v)
+		dx[i] = dy[i] * (s * (1 + v*(1-s)))
+	}
+}
+
+func siluMulGo(y, z, out []float32) {
+	z, out = z[:len(y)], out[:len(y)]
+	for i, v := range z {
+		out[i] = y[i] * (v * sigmoid32(v))
+	}
+}
+
+func siluMulBackGo(y, z, dout, dy, dz []float32) {
+	z, dout = z[:len(y)], dout[:len(y)]
+	for i, v := range z {
+		s := sigmoid32(v)
+		g := dout[i]
+		if dz != nil {
+			dz[i] = g * y[i] * (s * (1 + v*(1-s)))
+		}
+		if dy != nil {
+			dy[i] = g * (v * s)
+		}
+	}
+}
+
+// ReLU computes y = max(x, 0) (a NaN stays NaN, as in PyTorch).
+func ReLU(x, y []float32) { reLU(isa.Best(), x, y) }
+
+// ReLUBackward computes dx = dy where x > 0, else 0 (PyTorch's
+// threshold_backward: the gradient at exactly 0 is 0).
+func ReLUBackward(x, dy, dx []float32) { reLUBackward(isa.Best(), x, dy, dx) }
+
+func reLU(l isa.Level, x, y []float32) {
+	checkLen("ReLU", "y", y, len(x))
+	f := ewKernelsFor(l).relu
+	if len(x) <= elemGrain {
+		f(x, y)
+		return
+	}
+	chunks(len(x), func(lo, hi int) { f(x[lo:hi], y[lo:hi]) })
+}
+
+func reLUBackward(l isa.Level, x, dy, dx []float32) {
+	checkLen("ReLUBackward", "dy", dy, len(x))
+	checkLen("ReLUBackward", "dx", dx, len(x))
+	f := ewKernelsFor(l).reluBack
+	if len(x) <= elemGrain {
+		f(x, dy, dx)
+		return
+	}
+	chunks(len(x), func(lo, hi int) { f(x[lo:hi], dy[lo:hi], dx[lo:hi]) })
+}
+
+func reluGo(x, y []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		if v > 0 || v != v {
+			y[i] = v
+		} else {
+			y[i] = 0
+		}
+	}
+}
+
+func reluBackGo(x, dy, dx []float32) {
+	dy, dx = dy[:len(x)], dx[:len(x)]
+	for i, v := range x {
+		if v > 0 {
+			dx[i] = dy[i]
+		} else {
+			dx[i] = 0
+		}
+	}
+}
+
+// SoftplusThreshold is PyTorch's default: above it softplus returns x.
+const SoftplusThreshold = 20
+
+// Softplus computes torch's softplus with beta 1 and threshold 20:
+// y = x if x > 20, else log(1 + e^x).
+func Softplus(x, y []float32) {
+	checkLen("Softplus", "y", y, len(x))
+	for i, v := range x {
+		y[i] = Softplus1(v)
+	}
+}
+
+// Softplus1 is Softplus on one value, for fused kernels elsewhere (the
+// selective scan) that must agree with it.
+func Softplus1(x float32) float32 {
+	if x > SoftplusThreshold {
+		return x
+	}
+	return float32(math.Log1p(math.Exp(float64(x))))
+}
+
+// SoftplusBackward computes dx = dy·sigmoid(x), or dy where x > 20.
+func SoftplusBackward(x, dy, dx []float32) {
+	checkLen("SoftplusBackward", "dy", dy, len(x))
+	checkLen("SoftplusBackward", "dx", dx, len(x))
+	for i, v := range x {
+		if v > SoftplusThreshold {
+			dx[i] = dy[i]
+		} else {
+			dx[i] = dy[i] * float32(1/(1+math.Exp(-float64(v))))
+		}
+	}
+}

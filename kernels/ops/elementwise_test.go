@@ -1,0 +1,111 @@
+package ops
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/mambaad/mambaad/kernels/isa"
+)
+
+func TestElementwise(t *testing.T) {
+	a, b := []float32{1, 2, 3}, []float32{4, -5, 6}
+	y := poisoned(3)
+	Add(a, b, y)
+	closeTo(t, "add", y, []float32{5, -3, 9}, 0, 0)
+	Mul(a, b, y)
+	closeTo(t, "mul", y, []float32{4, -10, 18}, 0, 0)
+	Scale(a, 2, y)
+	closeTo(t, "scale", y, []float32{2, 4, 6}, 0, 0)
+	Axpy(0.5, b, y)
+	closeTo(t, "axpy", y, []float32{4, 1.5, 9}, 0, 0)
+	AddInPlace(y, a)
+	closeTo(t, "addinplace", y, []float32{5, 3.5, 12}, 0, 0)
+	mustPanic(t, "length mismatch", func() { Add(a, b[:2], y) })
+}
+
+func TestSumMeanAndBackward(t *testing.T) {
+	// x is (outer 2, axis 3, inner 2).
+	x := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+	y := poisoned(4)
+	Sum(x, 2, 3, 2, y)
+	closeTo(t, "sum", y, []float32{9, 12, 27, 30}, 0, 0)
+	Mean(x, 2, 3, 2, y)
+	closeTo(t, "mean", y, []float32{3, 4, 9, 10}, 0, 1e-7)
+	dx := poisoned(12)
+	SumBackward([]float32{1, 2, 3, 4}, 2, 3, 2, dx)
+	closeTo(t, "sum backward", dx, []float32{1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4}, 0, 0)
+	MeanBackward([]float32{3, 6, 9, 12}, 2, 3, 2, dx)
+	closeTo(t, "mean backward", dx, []float32{1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4}, 0, 1e-7)
+}
+
+func TestMSE(t *testing.T) {
+	a, b := []float32{1, 2, 3, 4}, []float32{1, 0, 3, 7}
+	if got := MSE(a, b); math.Abs(got-13.0/4) > 1e-12 {
+		t.Fatalf("MSE = %g, want 3.25", got)
+	}
+	da := poisoned(4)
+	MSEBackward(a, b, 5, da)
+	closeTo(t, "da", da, []float32{0, 5, 0, -7.5}, 0, 1e-7)
+	want := numGrad(to64(a), func(v []float64) float64 {
+		s := 0.0
+		for i := range v {
+			d := v[i] - float64(b[i])
+			s += d * d
+		}
+		return 5 * s / 4
+	})
+	close64(t, "da vs finite differences", da, want, 1e-6, 1e-6)
+}
+
+func TestElementwiseLevels(t *testing.T) {
+	levels(t, func(t *testing.T, l isa.Level) {
+		rng := rand.New(rand.NewPCG(29, 30))
+		for _, n := range append(awkward, 100003) {
+			a, b := randVec(rng, n), randVec(rng, n)
+			a[0] = float32(math.NaN()) // NaN must stay NaN through ReLU
+			want := make([]float32, n)
+			check := func(what string, got []float32, f func(i int) float32) {
+				t.Helper()
+				for i := range want {
+					want[i] = f(i)
+				}
+				for i := range got {
+					g, w := got[i], want[i]
+					if g != w && !(g != g && w != w) && math.Abs(float64(g-w)) > 1e-6*(1+math.Abs(float64(w))) {
+						t.Fatalf("%s n=%d: [%d] = %g, want %g", what, n, i, g, w)
+					}
+				}
+			}
+			y := poisoned(n)
+			add(l, a, b, y)
+			check("add", y, func(i int) float32 { return a[i] + b[i] })
+			mul(l, a, b, y)
+			check("mul", y, func(i int) float32 { return a[i] * b[i] })
+			scale(l, a, -1.5, y)
+			check("scale", y, func(i int) float32 { return -1.5 * a[i] })
+			acc := append([]float32(nil), b...)
+			addInPlace(l, acc, a)
+			check("addInPlace", acc, func(i int) float32 { return b[i] + a[i] })
+			acc = append([]float32(nil), b...)
+			axpy(l, 0.25, a, acc)
+			check("axpy", acc, func(i int) float32 { return b[i] + 0.25*a[i] })
+			y = poisoned(n)
+			reLU(l, a, y)
+			check("relu", y, func(i int) float32 {
+				if a[i] > 0 || a[i] != a[i] {
+					return a[i]
+				}
+				return 0
+			})
+			y = poisoned(n)
+			reLUBackward(l, a, b, y)
+			check("relu backward", y, func(i int) float32 {
+				if a[i] > 0 {
+					return b[i]
+				}
+				return 0
+			})
+		}
+	})
+}

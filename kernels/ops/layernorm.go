@@ -1,0 +1,274 @@
+package ops
+
+import (
+	"math"
+
+	"github.com/mambaad/mambaad/kernels/isa"
+	"github.com/mambaad/mambaad/parallel"
+)
+
+// LayerNorm normalises each of rows rows of cols values with its own mean
+// and biased variance: y = (x − mean)·rstd·gamma + beta, rstd = 1/√(var+eps).
+// gamma and beta (cols) may be nil for no affine transform. mean and rstd
+// (rows) receive the statistics LayerNormBackward needs; pass nil in
+// inference. y may alias x.
+func LayerNorm(x []float32, rows, cols int, gamma, beta []float32, eps float32, y, mean, rstd []float32) {
+	layerNorm(isa.Best(), x, rows, cols, gamma, beta, eps, y, mean, rstd)
+}
+
+// LayerNormBackward computes dx (overwritten) and accumulates dgamma and
+// dbeta (+=; either may be nil) from dy, the forward input x and the saved
+// mean and rstd. gamma may be nil (no affine). dx may alias dy.
+func LayerNormBackward(dy, x []float32, rows, cols int, gamma, mean, rstd, dx, dgamma, dbeta []float32) {
+	layerNormBackward(isa.Best(), dy, x, rows, cols, gamma, mean, rstd, dx, dgamma, dbeta)
+}
+
+// InstanceNorm is InstanceNorm2d without affine parameters on planes = N·C
+// planes of hw values each: every plane is normalised with its own mean and
+// biased variance (train and eval alike, as PyTorch does with
+// track_running_stats=False). mean and rstd (planes) may be nil.
+func InstanceNorm(x []float32, planes, hw int, eps float32, y, mean, rstd []float32) {
+	layerNorm(isa.Best(), x, planes, hw, nil, nil, eps, y, mean, rstd)
+}
+
+// InstanceNormBackward computes dx (overwritten) from dy, the forward input
+// and the saved statistics.
+func InstanceNormBackward(dy, x []float32, planes, hw int, mean, rstd, dx []float32) {
+	layerNormBackward(isa.Best(), dy, x, planes, hw, nil, mean, rstd, dx, nil, nil)
+}
+
+// rowGrain is how many rows one parallel chunk gets: about 16 K elements,
+// enough to pay for a hand-off.
+func rowGrain(cols int) int { return max(1, (16<<10)/max(cols, 1)) }
+
+func layerNorm(l isa.Level, x []float32, rows, cols int, gamma, beta []float32, eps float32, y, mean, rstd []float32) {
+	const fn = "LayerNorm"
+	checkDims(fn, rows, cols)
+	n := rows * cols
+	checkLen(fn, "x", x, n)
+	checkLen(fn, "y", y, n)
+	checkOpt(fn, "gamma", gamma, cols)
+	checkOpt(fn, "beta", beta, cols)
+	checkOpt(fn, "mean", mean, rows)
+	checkOpt(fn, "rstd", rstd, rows)
+	if !(cols > 0 || rows == 0) {
+		fail("%s: cols must be positive", fn)
+	}
+	k := lnKernelsFor(l)
+	if rows <= rowGrain(cols) { // one chunk: no closure, no allocation
+		k.forward(x, y, rows, cols, gamma, beta, eps, mean, rstd)
+		return
+	}
+	parallel.For(rows, rowGrain(cols), func(lo, hi int) {
+		var m, s []float32
+		if mean != nil {
+			m = mean[lo:hi]
+		}
+		if rstd != nil {
+			s = rstd[lo:hi]
+		}
+		k.forward(x[lo*cols:hi*cols], y[lo*cols:hi*cols], hi-lo, cols, gamma, beta, eps, m, s)
+	})
+}
+
+func layerNormBackward(l isa.Level, dy, x []float32, rows, cols int, gamma, mean, rstd, dx, dgamma, dbeta []float32) {
+	const fn = "LayerNormBackward"
+	checkDims(fn, rows, cols)
+	n := rows * cols
+	checkLen(fn, "dy", dy, n)
+	checkLen(fn, "x", x, n)
+	checkLen(fn, "dx", dx, n)
+	checkLen(fn, "mean", mean, rows)
+	checkLen(fn, "rstd", rstd, rows)
+	checkOpt(fn, "gamma", gamma, cols)
+	checkOpt(fn, "dgamma", dgamma, cols)
+	checkOpt(fn, "dbeta", dbeta, cols)
+	k := lnKernelsFor(l)
+	wantParams := dgamma != nil || dbeta != nil
+	blocks := min(rows, 4*parallel.Workers(), max(1, n/(16<<10)))
+	if blocks < 1 {
+		return
+	}
+	if blocks == 1 { // accumulate straight into the caller's gradients
+		k.backward(dy, x, rows, cols, gamma, mean, rstd, dx, dgamma, dbeta)
+		return
+	}
+	// Each block accumulates its own dgamma/dbeta partial sums; they are
+	// added to the caller's accumulators afterwards, in block order, so the
+	// result does not depend on scheduling.
+	var part []float32
+	if wantParams {
+		part = make([]float32, blocks*2*cols)
+	}
+	parallel.Run(blocks, func(b int) {
+		lo, hi := b*rows/blocks, (b+1)*rows/blocks
+		var pg, pb []float32
+		if wantParams {
+			pg = part[2*b*cols : (2*b+1)*cols]
+			pb = part[(2*b+1)*cols : (2*b+2)*cols]
+		}
+		k.backward(dy[lo*cols:hi*cols], x[lo*cols:hi*cols], hi-lo, cols, gamma, mean[lo:hi], rstd[lo:hi], dx[lo*cols:hi*cols], pg, pb)
+	})
+	for b := 0; wantParams && b < blocks; b++ {
+		if dgamma != nil {
+			AddInPlace(dgamma, part[2*b*cols:(2*b+1)*cols])
+		}
+		if dbeta != nil {
+			AddInPlace(dbeta, part[(2*b+1)*cols:(2*b+2)*cols])
+		}
+	}
+}
+
+// lnKernels run LayerNorm over a block of rows at one instruction-set
+// level. mean and rstd may be nil in forward; dgamma and dbeta (either may
+// be nil) accumulate.
+type lnKernels struct {
+	forward  func(x, y []float32, rows, cols int, gamma, beta []float32, eps float32, mean, rstd []float32)
+	backward func(dy, x []float32, rows, cols int, gamma, mean, rstd, dx, dgamma, dbeta []float32)
+}
+
+var lnGo = lnKernels{forward: lnForwardRowsGo, backward: lnBackwardRowsGo}
+
+func lnForwardRowsGo(x, y []float32, rows, cols int, gamma, beta []float32, eps float32, mean, rstd []float32) {
+	for r := 0; r < rows; r++ {
+		xr, yr := x[r*cols:(r+1)*cols], y[r*cols:(r+1)*cols]
+		m, s := lnStatsGo(xr, eps)
+		lnApplyGo(xr, yr, gamma, beta, m, s)
+		if mean != nil {
+			mean[r] = m
+		}
+		if rstd != nil {
+			rstd[r] = s
+		}
+	}
+}
+
+func lnBackwardRowsGo(dy, x []float32, rows, cols int, gamma, mean, rstd, dx, dgamma, dbeta []float32) {
+	for r := 0; r < rows; r++ {
+		o := r * cols
+		lnBackwardGo(dy[o:o+cols], x[o:o+cols], gamma, mean[r], rstd[r], dx[o:o+cols], dgamma, dbeta)
+	}
+}
+
+// lnStatsGo uses two passes (mean, then squared deviations) with eight
+// partial sums each: as accurate as PyTorch's float32 moments and the same
+// summation shape as the vector kernels.
+func lnStatsGo(x []float32, eps float32) (mean, rstd float32) {
+	mean = sum8(x) / float32(len(x))
+	var a [8]float32
+	i := 0
+	for ; i+8 <= len(x); i += 8 {
+		v := x[i : i+8 : i+8]
+		for j := range a {
+			d := v[j] - mean
+			a[j] += d * d
+		}
+	}
+	for ; i < len(x); i++ {
+		d := x[i] - mean
+		a[0] += d * d
+	}
+	v := ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]))
+	return mean, float32(1 / math.Sqrt(float64(v/float32(len(x))+eps)))
+}
+
+// sum8 adds x with eight partial sums.
+func sum8(x []float32) float32 {
+	var a [8]float32
+	i := 0
+	for ; i+8 <= len(x); i += 8 {
+		v := x[i : i+8 : i+8]
+		for j := range a {
+			a[j] += v[j]
+		}
+	}
+	for ; i < len(x); i++ {
+		a[0] += x[i]
+	}
+	return ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]))
+}
+
+func lnApplyGo(x, y, gamma, beta []float32, mean, rstd float32) {
+	y = y[:len(x)]
+	switch {
+	case gamma == nil && beta == nil:
+		for i, v := range x {
+			y[i] = (v - mean) * rstd
+		}
+	case gamma == nil:
+		beta = beta[:len(x)]
+		for i, v := range x {
+			y[i] = (v-mean)*rstd + beta[i]
+		}
+	case beta == nil:
+		gamma = gamma[:len(x)]
+		for i, v := range x {
+			y[i] = (v - mean) * rstd * gamma[i]
+		}
+	default:
+		gamma, beta = gamma[:len(x)], beta[:len(x)]
+		for i, v := range x {
+			y[i] = (v-mean)*rstd*gamma[i] + beta[i]
+		}
+	}
+}
+
+// lnBackwardGo uses dx = rstd·(g − mean(g) − x̂·mean(g·x̂)) with g = dy·gamma.
+func lnBackwardGo(dy, x, gamma []float32, mean, rstd float32, dx, dgamma, dbeta []float32) {
+	n := len(x)
+	dy, dx = dy[:n], dx[:n]
+	var sg, sgx float32
+	for i, v := range x {
+		xh := (v - mean) * rstd
+		g := dy[i]
+		if gamma != nil {
+			g *= gamma[i]
+		}
+		sg += g
+		sgx += g * xh
+	}
+	mg, mgx := sg/float32(n), sgx/float32(n)
+	for i, v := range x {
+		xh := (v - mean) * rstd
+		g := dy[i]
+		if gamma != nil {
+			g *= gamma[i]
+		}
+		if dgamma != nil {
+			dgamma[i] += dy[i] * xh
+		}
+		if dbeta != nil {
+			dbeta[i] += dy[i]
+		}
+		dx[i] = rstd * (g - mg - xh*mgx)
+	}
+}
+
+// layerNormRef is the float64 reference the tests compare against.
+func layerNormRef(x []float32, rows, cols int, gamma, beta []float32, eps float32, y, mean, rstd []float32) {
+	for r := 0; r < rows; r++ {
+		xr := x[r*cols : (r+1)*cols]
+		var s, ss float64
+		for _, v := range xr {
+			s += float64(v)
+		}
+		m := s / float64(cols)
+		for _, v := range xr {
+			ss += (float64(v) - m) * (float64(v) - m)
+		}
+		rs := 1 / math.Sqrt(ss/float64(cols)+float64(eps))
+		for i, v := range xr {
+			o := (float64(v) - m) * rs
+			if gamma != nil {
+				o *= float64(gamma[i])
+			}
+			if beta != nil {
+				o += float64(beta[i])
+			}
+			y[r*cols+i] = float32(o)
+		}
+		if mean != nil {
+			mean[r], rstd[r] = float32(m), float32(rs)
+		}
+	}
+}

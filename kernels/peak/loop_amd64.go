@@ -1,0 +1,28 @@
+//go:build !purego
+
+package peak
+
+import "github.com/mambaad/mambaad/kernels/isa"
+
+// Each iteration issues 12 independent FMAs: enough chains to cover the FMA
+// latency (4 cycles) on two pipes.
+const chains = 12
+
+//go:noescape
+func fmaAVX2(n int)
+
+//go:noescape
+func fmaAVX512(n int)
+
+// loop runs n iterations of the level's FMA loop and returns its flops.
+func loop(l isa.Level, n int) float64 {
+	switch l {
+	case isa.AVX512:
+		fmaAVX512(n)
+		return float64(n) * chains * 16 * 2
+	case isa.AVX2:
+		fmaAVX2(n)
+		return float64(n) * chains * 8 * 2
+	}
+	return goLoop(n)
+}
