@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/mambaad/mambaad/internal/golden"
+	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/nn"
-	"github.com/mambaad/mambaad/tensor"
 )
 
 // Parity tolerances from the issue: ‖ours − ref‖/‖ref‖ for outputs and
@@ -26,7 +26,7 @@ func loadGolden(t *testing.T, f *golden.File, ps []*nn.Param, prefix string) {
 	for _, p := range ps {
 		key := strings.TrimPrefix(p.Name, prefix)
 		a := f.Get(t, key)
-		if tensor.Numel(a.Shape) != p.Numel() {
+		if nn.Numel(a.Shape) != p.Numel() {
 			t.Fatalf("%s: golden shape %v, ours %v", key, a.Shape, p.Shape)
 		}
 		if p.Int64 && a.Ints != nil {
@@ -53,9 +53,9 @@ func checkClose(t *testing.T, what string, ours []float32, ref *golden.Array, to
 	if len(ours) != len(ref.Data) {
 		t.Fatalf("%s: length %d, golden %d (shape %v)", what, len(ours), len(ref.Data), ref.Shape)
 	}
-	e := tensor.RelErr(ours, ref.Data)
+	e := testutil.RelErr(ours, ref.Data)
 	if !(e <= tol) {
-		t.Errorf("%s: relative error %.3g > %.0g (max abs diff %.3g)", what, e, tol, tensor.MaxAbsDiff(ours, ref.Data))
+		t.Errorf("%s: relative error %.3g > %.0g (max abs diff %.3g)", what, e, tol, testutil.MaxAbsDiff(ours, ref.Data))
 	} else if testing.Verbose() {
 		t.Logf("%s: relative error %.3g", what, e)
 	}
@@ -90,7 +90,7 @@ func checkParamGradsKey(t *testing.T, f *golden.File, ps []*nn.Param, prefix, ke
 		}
 		ref := f.Get(t, key)
 		if zeroGrad != nil && zeroGrad(p.Name) {
-			m := tensor.MaxAbsDiff(p.G, ref.Data)
+			m := testutil.MaxAbsDiff(p.G, ref.Data)
 			if m > 1e-3 {
 				t.Errorf("%s: zero-gradient bias differs from golden noise by %.3g", key, m)
 			}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -11,7 +12,6 @@ import (
 	"github.com/mambaad/mambaad/format/pth"
 	"github.com/mambaad/mambaad/format/safetensors"
 	"github.com/mambaad/mambaad/nn"
-	"github.com/mambaad/mambaad/tensor"
 )
 
 // LoadReport says how a set of file tensors matched a model's tensors.
@@ -75,7 +75,7 @@ func loadInto(src string, ps []*nn.Param, ts []safetensors.Tensor, rename func(s
 }
 
 func assign(p *nn.Param, t *safetensors.Tensor) error {
-	if tensor.Numel(t.Shape) != p.Numel() || !shapesCompatible(p.Shape, t.Shape) {
+	if nn.Numel(t.Shape) != p.Numel() || !shapesCompatible(p.Shape, t.Shape) {
 		return fmt.Errorf("tensor %s has shape %v, the model expects %v", t.Name, t.Shape, p.Shape)
 	}
 	switch {
@@ -98,10 +98,10 @@ func assign(p *nn.Param, t *safetensors.Tensor) error {
 // shapesCompatible accepts equal shapes, and a scalar stored as shape [] or
 // [1] (num_batches_tracked).
 func shapesCompatible(a, b []int) bool {
-	if tensor.SameShape(a, b) {
+	if slices.Equal(a, b) {
 		return true
 	}
-	return tensor.Numel(a) == 1 && tensor.Numel(b) == 1
+	return nn.Numel(a) == 1 && nn.Numel(b) == 1
 }
 
 // referenceName maps a key of a reference MAMBAAD state_dict (optionally

@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/mambaad/mambaad/tensor"
 )
 
 // Param is a named tensor of a model: a trainable parameter (G != nil) or a
@@ -39,9 +38,21 @@ type Param struct {
 	Int64 bool
 }
 
+// Numel returns the number of elements a shape holds (1 for a scalar shape).
+func Numel(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		if d < 0 {
+			panic(fmt.Sprintf("nn: negative dimension in shape %v", shape))
+		}
+		n *= d
+	}
+	return n
+}
+
 // NewParam returns a zero-valued trainable parameter with a gradient buffer.
 func NewParam(name string, shape ...int) *Param {
-	n := tensor.Numel(shape)
+	n := Numel(shape)
 	p := &Param{Name: name, Shape: append([]int(nil), shape...), W: make([]float32, n), G: make([]float32, n)}
 	p.Decay = len(shape) >= 2 && !strings.HasSuffix(name, ".bias")
 	return p
@@ -49,7 +60,7 @@ func NewParam(name string, shape ...int) *Param {
 
 // NewBuffer returns a zero-valued non-trainable tensor (no gradient).
 func NewBuffer(name string, shape ...int) *Param {
-	return &Param{Name: name, Shape: append([]int(nil), shape...), W: make([]float32, tensor.Numel(shape))}
+	return &Param{Name: name, Shape: append([]int(nil), shape...), W: make([]float32, Numel(shape))}
 }
 
 // Trainable reports whether the tensor has a gradient.
