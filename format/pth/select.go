@@ -105,7 +105,15 @@ func selectStateDict(top any, key string, useKey bool) ([]namedRef, error) {
 		}
 		return nil, fmt.Errorf("no dict of tensors found (top-level keys: %s)", keyList(es))
 	}
-	return nil, fmt.Errorf("several dicts of tensors (%s): choose one by key", strings.Join(found, ", "))
+	return nil, &AmbiguousError{Keys: found}
+}
+
+// AmbiguousError says that a file holds several dicts of tensors under
+// these top-level keys, so Load cannot choose; LoadKey names one.
+type AmbiguousError struct{ Keys []string }
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("several dicts of tensors (%s): choose one by key", strings.Join(e.Keys, ", "))
 }
 
 func keyed(top any, key string) ([]namedRef, error) {
