@@ -6,8 +6,8 @@ import (
 	"fmt"
 
 	"github.com/mambaad/mambaad/format/checkpoint"
+	"github.com/mambaad/mambaad/format/modelio"
 	"github.com/mambaad/mambaad/format/safetensors"
-	"github.com/mambaad/mambaad/model"
 )
 
 // state is the JSON "train_state" entry of a training checkpoint.
@@ -43,16 +43,16 @@ func (t *Trainer) Save(path string, meta map[string]string) error {
 	for i, p := range t.Opt.Params() {
 		m, v := t.Opt.Moments(i)
 		extra = append(extra,
-			checkpoint.Named{Name: model.ExtraPrefix + "adam.m." + p.Name, DType: safetensors.F32, Shape: p.Shape, F32: m},
-			checkpoint.Named{Name: model.ExtraPrefix + "adam.v." + p.Name, DType: safetensors.F32, Shape: p.Shape, F32: v})
+			checkpoint.Named{Name: modelio.ExtraPrefix + "adam.m." + p.Name, DType: safetensors.F32, Shape: p.Shape, F32: m},
+			checkpoint.Named{Name: modelio.ExtraPrefix + "adam.v." + p.Name, DType: safetensors.F32, Shape: p.Shape, F32: v})
 	}
-	return t.M.Save(path, all, extra...)
+	return modelio.Save(path, t.M, all, extra...)
 }
 
 // Resume rebuilds a trainer from a checkpoint written by Save so that the
 // run continues exactly where it stopped.
 func Resume(path string) (*Trainer, *checkpoint.File, error) {
-	m, f, err := model.Load(path)
+	m, f, err := modelio.Load(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -82,7 +82,7 @@ func Resume(path string) (*Trainer, *checkpoint.File, error) {
 			kind string
 			buf  []float32
 		}{{"m", mm}, {"v", vv}} {
-			name := model.ExtraPrefix + "adam." + dst.kind + "." + p.Name
+			name := modelio.ExtraPrefix + "adam." + dst.kind + "." + p.Name
 			ten, ok := f.Tensor(name)
 			if !ok || len(ten.F32) != len(dst.buf) {
 				return nil, nil, fmt.Errorf("%s: optimiser state %s missing or misshapen", path, name)

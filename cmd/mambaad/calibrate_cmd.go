@@ -10,6 +10,7 @@ import (
 	"github.com/mambaad/mambaad/app/predict"
 	"github.com/mambaad/mambaad/data"
 	"github.com/mambaad/mambaad/format/checkpoint"
+	"github.com/mambaad/mambaad/format/modelio"
 	"github.com/mambaad/mambaad/model"
 	"github.com/spf13/cobra"
 )
@@ -35,7 +36,7 @@ checkpoint (rewritten atomically, or written to --out):
 			if ckpt == "" || (len(normals) == 0) == (root == "") {
 				return fmt.Errorf("give --checkpoint and exactly one of --normal or --data")
 			}
-			m, _, err := model.Load(ckpt)
+			m, _, err := modelio.Load(ckpt)
 			if err != nil {
 				return err
 			}

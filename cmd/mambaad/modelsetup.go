@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/mambaad/mambaad/format/modelio"
 	"github.com/mambaad/mambaad/model"
 	"github.com/mambaad/mambaad/weights"
 )
@@ -66,7 +67,7 @@ func loadEncoder(m *model.MambaAD, mc ModelConfig, seed uint64, warn io.Writer) 
 	if err != nil {
 		return encoderInfo{}, err
 	}
-	if _, err := m.Enc.LoadBackbone(path); err != nil {
+	if _, err := modelio.LoadBackbone(m.Enc, path); err != nil {
 		return encoderInfo{}, err
 	}
 	return encoderInfo{Source: path}, nil

@@ -9,7 +9,7 @@ import (
 	"syscall"
 
 	"github.com/mambaad/mambaad/app/predict"
-	"github.com/mambaad/mambaad/model"
+	"github.com/mambaad/mambaad/format/modelio"
 	"github.com/spf13/cobra"
 )
 
@@ -42,7 +42,7 @@ with "error" and the exit status is 1 after the others are done.`,
 			if err != nil {
 				return err
 			}
-			m, f, err := model.Load(ckpt)
+			m, f, err := modelio.Load(ckpt)
 			if err != nil {
 				return err
 			}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/mambaad/mambaad/app/predict"
 	"github.com/mambaad/mambaad/data"
-	"github.com/mambaad/mambaad/model"
+	"github.com/mambaad/mambaad/format/modelio"
 	"github.com/spf13/cobra"
 )
 
@@ -41,7 +41,7 @@ defaults to the one the model was trained on.`,
 			if ckpt == "" {
 				return fmt.Errorf("give --checkpoint FILE")
 			}
-			m, f, err := model.Load(ckpt)
+			m, f, err := modelio.Load(ckpt)
 			if err != nil {
 				return err
 			}

@@ -1,7 +1,13 @@
-package model
+// Package modelio moves MambaAD networks between memory and files: mambaad's
+// own checkpoints (package checkpoint: safetensors plus metadata and a
+// checksum), the reference implementation's PyTorch state_dicts (package
+// pth) and torchvision/timm backbone weights for the encoder. Package model
+// knows tensors and their reference names; this package knows files.
+package modelio
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -11,6 +17,7 @@ import (
 	"github.com/mambaad/mambaad/format/checkpoint"
 	"github.com/mambaad/mambaad/format/pth"
 	"github.com/mambaad/mambaad/format/safetensors"
+	"github.com/mambaad/mambaad/model"
 	"github.com/mambaad/mambaad/nn"
 )
 
@@ -76,7 +83,7 @@ func loadInto(src string, ps []*nn.Param, ts []safetensors.Tensor, rename func(s
 
 func assign(p *nn.Param, t *safetensors.Tensor) error {
 	if nn.Numel(t.Shape) != p.Numel() || !shapesCompatible(p.Shape, t.Shape) {
-		return fmt.Errorf("tensor %s has shape %v, the model expects %v", t.Name, t.Shape, p.Shape)
+		return &ShapeError{Tensor: t.Name, Got: t.Shape, Want: p.Shape}
 	}
 	switch {
 	case t.F32 != nil:
@@ -109,17 +116,18 @@ func shapesCompatible(a, b []int) bool {
 // dropped because our encoder tensors carry torchvision names.
 func referenceName(k string) string {
 	k = strings.TrimPrefix(k, "module.")
-	if strings.HasPrefix(k, EncoderPrefix) {
-		return strings.TrimPrefix(k, EncoderPrefix)
+	if strings.HasPrefix(k, model.EncoderPrefix) {
+		return strings.TrimPrefix(k, model.EncoderPrefix)
 	}
 	return k
 }
 
-// LoadPyTorch loads a reference checkpoint (.pth, zip or legacy format): a
-// bare MAMBAAD state_dict, or a training checkpoint whose "net" entry holds
-// it. Missing trainable tensors are an error; a missing encoder is reported
-// (the encoder may come from a backbone file instead).
-func (m *MambaAD) LoadPyTorch(path string) (LoadReport, error) {
+// LoadReference loads a checkpoint of the reference implementation (.pth,
+// zip or legacy format) into m: a bare MAMBAAD state_dict, or a training
+// checkpoint whose "net" entry holds it. Missing trainable tensors are an
+// error; a missing encoder is reported (the encoder may come from a
+// backbone file instead).
+func LoadReference(m *model.MambaAD, path string) (LoadReport, error) {
 	ts, err := loadPth(path)
 	if err != nil {
 		return LoadReport{}, err
@@ -129,7 +137,7 @@ func (m *MambaAD) LoadPyTorch(path string) (LoadReport, error) {
 		return rep, err
 	}
 	if missing := trainableMissing(rep.Missing, m.Enc); len(missing) > 0 {
-		return rep, fmt.Errorf("%s: not a MambaAD checkpoint for this configuration: %d tensors missing (%s)", path, len(missing), abbrev(missing))
+		return rep, &MismatchError{Path: path, Missing: missing}
 	}
 	m.Enc.Fold()
 	return rep, nil
@@ -137,14 +145,14 @@ func (m *MambaAD) LoadPyTorch(path string) (LoadReport, error) {
 
 func loadPth(path string) ([]safetensors.Tensor, error) {
 	ts, err := pth.Load(path)
-	if err != nil && strings.Contains(err.Error(), "several") {
+	if _, ok := errors.AsType[*pth.AmbiguousError](err); ok {
 		return pth.LoadKey(path, "net")
 	}
 	return ts, err
 }
 
 // trainableMissing drops encoder names from a missing list.
-func trainableMissing(missing []string, enc *Encoder) []string {
+func trainableMissing(missing []string, enc *model.Encoder) []string {
 	encNames := map[string]bool{}
 	for _, p := range enc.Params() {
 		encNames[p.Name] = true
@@ -161,7 +169,7 @@ func trainableMissing(missing []string, enc *Encoder) []string {
 // LoadBackbone loads ImageNet encoder weights from a torchvision- or
 // timm-style .pth or .safetensors file. layer4 and fc are ignored; every
 // stem and layer1–3 tensor must be present.
-func (e *Encoder) LoadBackbone(path string) (LoadReport, error) {
+func LoadBackbone(e *model.Encoder, path string) (LoadReport, error) {
 	var ts []safetensors.Tensor
 	var err error
 	if strings.EqualFold(filepath.Ext(path), ".safetensors") {
@@ -176,7 +184,7 @@ func (e *Encoder) LoadBackbone(path string) (LoadReport, error) {
 		return LoadReport{}, err
 	}
 	rep, err := loadInto(path, e.Params(), ts, func(k string) string {
-		k = strings.TrimPrefix(strings.TrimPrefix(k, "module."), EncoderPrefix)
+		k = strings.TrimPrefix(strings.TrimPrefix(k, "module."), model.EncoderPrefix)
 		if strings.HasPrefix(k, "layer4.") || strings.HasPrefix(k, "fc.") {
 			return ""
 		}
@@ -186,7 +194,7 @@ func (e *Encoder) LoadBackbone(path string) (LoadReport, error) {
 		return rep, err
 	}
 	if len(rep.Missing) > 0 {
-		return rep, fmt.Errorf("%s: not %s weights: %d tensors missing (%s)", path, e.Arch, len(rep.Missing), abbrev(rep.Missing))
+		return rep, &MismatchError{Path: path, Want: e.Arch + " weights", Missing: rep.Missing}
 	}
 	e.Fold()
 	return rep, nil
@@ -196,7 +204,7 @@ func (e *Encoder) LoadBackbone(path string) (LoadReport, error) {
 // self-contained) as a mambaad checkpoint: safetensors with the
 // configuration and extra metadata, atomically. extra tensors (optimiser
 // state, for example) are stored after the model's under their own names.
-func (m *MambaAD) Save(path string, meta map[string]string, extra ...checkpoint.Named) error {
+func Save(path string, m *model.MambaAD, meta map[string]string, extra ...checkpoint.Named) error {
 	cfg, err := json.Marshal(m.Cfg)
 	if err != nil {
 		return err
@@ -210,7 +218,7 @@ func (m *MambaAD) Save(path string, meta map[string]string, extra ...checkpoint.
 		ts = append(ts, toNamed(p.Name, p))
 	}
 	for _, p := range m.Enc.Params() {
-		ts = append(ts, toNamed(EncoderPrefix+p.Name, p))
+		ts = append(ts, toNamed(model.EncoderPrefix+p.Name, p))
 	}
 	return checkpoint.Save(path, append(ts, extra...), all)
 }
@@ -233,18 +241,18 @@ func toNamed(name string, p *nn.Param) checkpoint.Named {
 // Load reads a mambaad checkpoint and builds the model it describes. Every
 // model tensor must be present with the right shape. The file is returned
 // for its metadata and any extra tensors (names under ExtraPrefix).
-func Load(path string) (*MambaAD, *checkpoint.File, error) {
+func Load(path string) (*model.MambaAD, *checkpoint.File, error) {
 	f, err := checkpoint.Load(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	var cfg Config
+	var cfg model.Config
 	dec := json.NewDecoder(strings.NewReader(f.Config))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
 		return nil, nil, fmt.Errorf("%s: bad model configuration in checkpoint: %w", path, err)
 	}
-	m, err := New(cfg)
+	m, err := model.New(cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -255,13 +263,13 @@ func Load(path string) (*MambaAD, *checkpoint.File, error) {
 		}
 	}
 	rep, err := loadInto(path, m.All(), own, func(k string) string {
-		return strings.TrimPrefix(k, EncoderPrefix)
+		return strings.TrimPrefix(k, model.EncoderPrefix)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	if len(rep.Missing) > 0 || len(rep.Unexpected) > 0 {
-		return nil, nil, fmt.Errorf("%s: checkpoint does not match its configuration: %s", path, rep)
+		return nil, nil, &MismatchError{Path: path, Want: "the tensors its own configuration names", Missing: rep.Missing, Unexpected: rep.Unexpected}
 	}
 	m.Enc.Fold()
 	return m, f, nil
@@ -269,3 +277,36 @@ func Load(path string) (*MambaAD, *checkpoint.File, error) {
 
 // ExtraPrefix starts the names of non-model tensors in a checkpoint.
 const ExtraPrefix = "extra."
+
+// ShapeError is a file tensor whose shape differs from the model's.
+type ShapeError struct {
+	Tensor    string
+	Got, Want []int
+}
+
+func (e *ShapeError) Error() string {
+	return fmt.Sprintf("tensor %s has shape %v, the model expects %v", e.Tensor, e.Got, e.Want)
+}
+
+// MismatchError is a file whose tensors do not make up the model asked for:
+// some are missing (or, for mambaad checkpoints, left over).
+type MismatchError struct {
+	Path                string
+	Want                string // what the file was expected to hold
+	Missing, Unexpected []string
+}
+
+func (e *MismatchError) Error() string {
+	want := e.Want
+	if want == "" {
+		want = "a MambaAD checkpoint for this configuration"
+	}
+	s := fmt.Sprintf("%s: does not hold %s", e.Path, want)
+	if len(e.Missing) > 0 {
+		s += fmt.Sprintf(": %d tensors missing (%s)", len(e.Missing), abbrev(e.Missing))
+	}
+	if len(e.Unexpected) > 0 {
+		s += fmt.Sprintf("; %d unexpected (%s)", len(e.Unexpected), abbrev(e.Unexpected))
+	}
+	return s
+}
