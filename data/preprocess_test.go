@@ -54,28 +54,35 @@ func TestBinarizeThreshold(t *testing.T) {
 	}
 }
 
+// loadSampleMask runs loadSampleInto, the loader's per-sample step, and
+// returns the mask it fills.
+func loadSampleMask(s Sample, size, crop int) ([]uint8, error) {
+	mask := make([]uint8, crop*crop)
+	return mask, loadSampleInto(make([]float32, 3*crop*crop), mask, s, size, crop)
+}
+
 func TestLoadSampleMasks(t *testing.T) {
 	root := t.TempDir()
 	img := put(t, root, "img.png", tinyPNG(50))
 	quarter := put(t, root, "m1.png", maskPNG())
 	full := put(t, root, "m2.png", tinyPNG(1)) // every pixel 1: all defect
-	_, m, err := LoadSample(Sample{Path: img, Label: 1, MaskPath: quarter}, 8, 8, true)
+	m, err := loadSampleMask(Sample{Path: img, Label: 1, MaskPath: quarter}, 8, 8)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := count(m); n < 12 || n > 20 {
 		t.Errorf("quarter mask resized to 8×8 has %d defect pixels, want about 16", n)
 	}
-	_, m, err = LoadSample(Sample{Path: img, Label: 1, MaskPath: quarter, ExtraMasks: []string{full}}, 8, 8, true)
+	m, err = loadSampleMask(Sample{Path: img, Label: 1, MaskPath: quarter, ExtraMasks: []string{full}}, 8, 8)
 	if err != nil || count(m) != 64 {
 		t.Errorf("union with a full mask: %d pixels, %v", count(m), err)
 	}
-	_, m, err = LoadSample(Sample{Path: img}, 8, 8, true)
+	m, err = loadSampleMask(Sample{Path: img}, 8, 8)
 	if err != nil || count(m) != 0 {
 		t.Errorf("normal sample: %d pixels, %v", count(m), err)
 	}
 	big := put(t, root, "big.png", encodeGrey(9, 6))
-	_, _, err = LoadSample(Sample{Path: img, Label: 1, MaskPath: big}, 8, 8, true)
+	_, err = loadSampleMask(Sample{Path: img, Label: 1, MaskPath: big}, 8, 8)
 	if !errors.Is(err, imageio.ErrSizeMatch) || !strings.Contains(err.Error(), "big.png") || !strings.Contains(err.Error(), "img.png") {
 		t.Errorf("size mismatch: %v", err)
 	}

@@ -7,23 +7,11 @@ import (
 	"github.com/mambaad/mambaad/data/imageio"
 )
 
-// LoadSample preprocesses a sample's image and, if withMask, its ground
-// truth (the union of all its mask files; all zeros when it has none). Each
-// mask must have the image's size, as the reference requires; a mismatch is
-// an error naming both files, found from the mask's header alone.
-func LoadSample(s Sample, size, crop int, withMask bool) (img []float32, mask []uint8, err error) {
-	if err := checkGeometry(size, crop); err != nil {
-		return nil, nil, err
-	}
-	img = make([]float32, 3*crop*crop)
-	if withMask {
-		mask = make([]uint8, crop*crop)
-	}
-	return img, mask, loadSampleInto(img, mask, s, size, crop)
-}
-
-// loadSampleInto fills img (3·crop² values) and, when non-nil, mask
-// (crop² values).
+// loadSampleInto preprocesses a sample's image into img (3·crop² values)
+// and, when mask is non-nil, its ground truth into mask (crop² values): the
+// union of all its mask files, all zeros when it has none. Each mask must
+// have the image's size, as the reference requires; a mismatch is an error
+// naming both files, found from the mask's header alone.
 func loadSampleInto(img []float32, mask []uint8, s Sample, size, crop int) error {
 	decoded, err := imageio.DecodeFile(s.Path)
 	if err != nil {

@@ -41,11 +41,3 @@ func value[K key](k K) float64 {
 	b ^= ^uint64(int64(b)>>63) | sign64
 	return math.Float64frombits(b)
 }
-
-// keyBits is the width of K in bits.
-func keyBits[K key]() uint {
-	if uint64(^K(0)) == math.MaxUint32 {
-		return 32
-	}
-	return 64
-}

@@ -64,10 +64,6 @@ func (b *CurveBuilder) Curves() (Curves, error) {
 	return c, nil
 }
 
-// Scores returns the image scores and labels recorded so far, e.g. for
-// SelectGallery.
-func (b *CurveBuilder) Scores() ([]float64, []bool) { return b.scores, b.labels }
-
 // undefinedOK turns "this class has no positives/negatives" into an empty
 // curve: that is a property of the data, reported as NaN in the table.
 func undefinedOK(c Curve, err error) (Curve, error) {

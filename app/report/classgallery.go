@@ -4,41 +4,7 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"math/rand/v2"
-	"sort"
 )
-
-// SelectGallery picks the test images a class gallery shows: the n with
-// the highest scores (most anomalous first; ties by index), then n random
-// normal images among the rest, in index order. Random normal images show
-// what the model does on ordinary inputs, which the top of the ranking
-// never does. The draw depends only on seed, so reruns show the same
-// images. With at most 2n images, all are returned, highest score first.
-func SelectGallery(scores []float64, labels []bool, n int, seed uint64) []int {
-	if n <= 0 {
-		return nil
-	}
-	idx := make([]int, len(scores))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return scores[idx[a]] > scores[idx[b]] })
-	if len(idx) <= 2*n {
-		return idx
-	}
-	top := idx[:n]
-	var normals []int
-	for _, i := range idx[n:] {
-		if i < len(labels) && !labels[i] {
-			normals = append(normals, i)
-		}
-	}
-	rng := rand.New(rand.NewPCG(seed, 0x6d616d62)) // "mamb"
-	rng.Shuffle(len(normals), func(a, b int) { normals[a], normals[b] = normals[b], normals[a] })
-	normals = normals[:min(n, len(normals))]
-	sort.Ints(normals)
-	return append(append([]int(nil), top...), normals...)
-}
 
 // GalleryItem is one test image of a class gallery: the input picture (any
 // size), its W×H anomaly map and mask (nil for a normal image), and score.
@@ -104,7 +70,7 @@ func hasDefect(mask []uint8) bool {
 }
 
 // ClassGallery renders the gallery of one class, one item per row
-// (input, overlay, outlines); see SelectGallery for choosing the items.
+// (input, overlay, outlines).
 func ClassGallery(items []GalleryItem, o TileOptions) (*image.RGBA, error) {
 	var tiles []Tile
 	for _, it := range items {

@@ -3,44 +3,9 @@ package report
 import (
 	"image"
 	"math"
-	"slices"
 	"strings"
 	"testing"
 )
-
-func TestSelectGallery(t *testing.T) {
-	scores := []float64{0.1, 0.9, 0.2, 0.8, 0.3, 0.05, 0.7, 0.15, 0.25, 0.95}
-	labels := []bool{false, true, false, true, false, false, false, false, false, true}
-	got := SelectGallery(scores, labels, 2, 42)
-	if len(got) != 4 || got[0] != 9 || got[1] != 1 {
-		t.Fatalf("SelectGallery = %v, want the top two (9, 1) first", got)
-	}
-	for _, i := range got[2:] {
-		if labels[i] || i == 9 || i == 1 {
-			t.Errorf("random pick %d is anomalous or repeated", i)
-		}
-	}
-	if got[2] >= got[3] {
-		t.Errorf("random normals not in index order: %v", got[2:])
-	}
-	if again := SelectGallery(scores, labels, 2, 42); !slices.Equal(got, again) {
-		t.Errorf("same seed, different picks: %v vs %v", got, again)
-	}
-	differ := false
-	for seed := uint64(0); seed < 20 && !differ; seed++ {
-		differ = !slices.Equal(got, SelectGallery(scores, labels, 2, seed))
-	}
-	if !differ {
-		t.Error("the seed never changes the random normal images")
-	}
-	// Few images: all, by descending score.
-	if all := SelectGallery([]float64{0.2, 0.5, 0.1}, []bool{false, true, false}, 2, 1); !slices.Equal(all, []int{1, 0, 2}) {
-		t.Errorf("few images: %v", all)
-	}
-	if SelectGallery(scores, labels, 0, 1) != nil {
-		t.Error("n = 0 should select nothing")
-	}
-}
 
 func TestItemTilesAndClassGallery(t *testing.T) {
 	imgs := synthClass(5, 2, 32, 32, 2) // image 0 anomalous, image 1 normal

@@ -28,12 +28,6 @@ func jetAt(t float64) color.RGBA {
 	return color.RGBA{R: ch(3), G: ch(2), B: ch(1), A: 255}
 }
 
-// Jet returns the colormap colour of t in [0, 1]; t outside is clamped and
-// NaN maps to 0, the coldest colour.
-func Jet(t float64) color.RGBA {
-	return jetLUT[level(t)]
-}
-
 // level maps t in [0, 1] to a LUT index, clamping out-of-range and NaN.
 func level(t float64) uint8 {
 	if !(t > 0) { // also NaN

@@ -29,6 +29,9 @@ func hue(c color.RGBA) float64 {
 	return h
 }
 
+// jet is the colour the heat maps use for t: the table entry of level(t).
+func jet(t float64) color.RGBA { return jetLUT[level(t)] }
+
 func TestJetEndpoints(t *testing.T) {
 	for _, tc := range []struct {
 		t    float64
@@ -41,8 +44,8 @@ func TestJetEndpoints(t *testing.T) {
 		{math.NaN(), color.RGBA{0, 0, 128, 255}},  // coldest
 		{math.Inf(1), color.RGBA{128, 0, 0, 255}}, // hottest
 	} {
-		if got := Jet(tc.t); got != tc.want {
-			t.Errorf("Jet(%v) = %v, want %v", tc.t, got, tc.want)
+		if got := jet(tc.t); got != tc.want {
+			t.Errorf("jet(%v) = %v, want %v", tc.t, got, tc.want)
 		}
 	}
 }
@@ -54,10 +57,10 @@ func TestJetMiddleIsGreen(t *testing.T) {
 	// The 256-level table is within one level of the formula.
 	for i := 0; i <= 100; i++ {
 		x := float64(i) / 100
-		a, b := Jet(x), jetAt(x)
+		a, b := jet(x), jetAt(x)
 		for _, d := range []int{int(a.R) - int(b.R), int(a.G) - int(b.G), int(a.B) - int(b.B)} {
 			if d < -3 || d > 3 {
-				t.Fatalf("Jet(%v) = %v, formula %v", x, a, b)
+				t.Fatalf("jet(%v) = %v, formula %v", x, a, b)
 			}
 		}
 	}
@@ -66,7 +69,7 @@ func TestJetMiddleIsGreen(t *testing.T) {
 func TestJetHueFallsMonotonically(t *testing.T) {
 	prev := math.Inf(1)
 	for i := 0; i < 256; i++ {
-		h := hue(Jet(float64(i) / 255))
+		h := hue(jet(float64(i) / 255))
 		if math.IsNaN(h) {
 			t.Fatalf("level %d is grey", i)
 		}
@@ -75,7 +78,7 @@ func TestJetHueFallsMonotonically(t *testing.T) {
 		}
 		prev = h
 	}
-	if h0, h1 := hue(Jet(0)), hue(Jet(1)); h0 != 240 || h1 != 0 {
+	if h0, h1 := hue(jet(0)), hue(jet(1)); h0 != 240 || h1 != 0 {
 		t.Errorf("hue runs %.1f..%.1f, want 240..0", h0, h1)
 	}
 }

@@ -86,16 +86,6 @@ func RenderGallery(tiles []Tile, cols int) (*image.RGBA, error) {
 	return out, nil
 }
 
-// Gallery renders the tiles (see RenderGallery) and saves them as a PNG,
-// atomically.
-func Gallery(path string, tiles []Tile, cols int) error {
-	img, err := RenderGallery(tiles, cols)
-	if err != nil {
-		return fmt.Errorf("report: %s: %w", path, err)
-	}
-	return SavePNG(path, img)
-}
-
 // captionLines splits a title into lines of at most n characters. The
 // built-in face has ASCII glyphs only, so other characters become '?'
 // rather than an invisible box; a long line keeps its end, the

@@ -3,7 +3,6 @@ package report
 import (
 	"image"
 	"image/color"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -94,15 +93,5 @@ func TestCaptionLines(t *testing.T) {
 	}
 	if captionLines("", 8) != nil {
 		t.Error("empty title should have no lines")
-	}
-}
-
-func TestGallerySavesPNG(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "g.png")
-	if err := Gallery(path, []Tile{{Title: "x", Img: uniform(8, 8, color.RGBA{1, 2, 3, 255})}}, 4); err != nil {
-		t.Fatal(err)
-	}
-	if b := decodePNG(t, path).Bounds(); b.Dx() != 2*galleryPad+8 {
-		t.Errorf("bounds %v", b)
 	}
 }

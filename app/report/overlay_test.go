@@ -46,7 +46,7 @@ func TestOverlaySizeAndBlend(t *testing.T) {
 func TestHeatmapScale(t *testing.T) {
 	amap := []float32{1, 2, 3, -5}
 	hm := Heatmap(amap, 2, 2, 1, 3)
-	if hm.RGBAAt(0, 0) != Jet(0) || hm.RGBAAt(1, 0) != Jet(0.5) || hm.RGBAAt(0, 1) != Jet(1) || hm.RGBAAt(1, 1) != Jet(0) {
+	if hm.RGBAAt(0, 0) != jet(0) || hm.RGBAAt(1, 0) != jet(0.5) || hm.RGBAAt(0, 1) != jet(1) || hm.RGBAAt(1, 1) != jet(0) {
 		t.Errorf("heat map colours %v %v %v %v", hm.RGBAAt(0, 0), hm.RGBAAt(1, 0), hm.RGBAAt(0, 1), hm.RGBAAt(1, 1))
 	}
 }

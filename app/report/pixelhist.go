@@ -144,18 +144,3 @@ func (h *PixelHist) counts() counts {
 	c.p, c.n = tp, fp
 	return c
 }
-
-// ROC returns the pixel ROC curve at the bin-edge thresholds.
-func (h *PixelHist) ROC() (Curve, error) { return h.counts().roc() }
-
-// PR returns the pixel precision-recall curve at the bin-edge thresholds.
-func (h *PixelHist) PR() (Curve, error) { return h.counts().pr() }
-
-// Pixels returns the number of normal and anomalous pixels counted.
-func (h *PixelHist) Pixels() (normal, anomalous int64) {
-	for b := range h.neg {
-		normal += h.neg[b]
-		anomalous += h.pos[b]
-	}
-	return normal, anomalous
-}

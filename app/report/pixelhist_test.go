@@ -54,9 +54,6 @@ func TestPixelHistGrowthKeepsCountsExact(t *testing.T) {
 			t.Errorf("threshold %v: tp %v fp %v, want %v %v", thr, c.tp[i], c.fp[i], tp, fp)
 		}
 	}
-	if n, a := h.Pixels(); n != 12 || a != 5 {
-		t.Errorf("Pixels = %d, %d", n, a)
-	}
 }
 
 func TestPixelHistErrorsLeaveNothing(t *testing.T) {
@@ -67,8 +64,8 @@ func TestPixelHistErrorsLeaveNothing(t *testing.T) {
 	if err := h.Add([]float32{1, float32(math.Inf(1))}, nil); err == nil {
 		t.Error("infinite score accepted")
 	}
-	if n, a := h.Pixels(); n+a != 0 || h.started {
-		t.Errorf("a failed Add counted %d pixels", n+a)
+	if c := h.counts(); c.n+c.p != 0 || h.started {
+		t.Errorf("a failed Add counted %v pixels", c.n+c.p)
 	}
 	if err := h.Add([]float32{4, 4, 4}, nil); err != nil { // constant first map
 		t.Fatal(err)
@@ -76,12 +73,12 @@ func TestPixelHistErrorsLeaveNothing(t *testing.T) {
 	if err := h.Add([]float32{4, 5}, []uint8{0, 1}); err != nil {
 		t.Fatal(err)
 	}
-	roc, err := h.ROC()
+	roc, err := h.counts().roc()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if AUC(roc) != 1 {
-		t.Errorf("perfectly separated pixels: AUC %v", AUC(roc))
+	if trapezoid(roc) != 1 {
+		t.Errorf("perfectly separated pixels: AUC %v", trapezoid(roc))
 	}
 }
 
@@ -111,14 +108,14 @@ func TestPixelCurvesNearExactMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := AUC(c.ImageROC); math.Abs(got-r.IAUROC) > 1e-12 {
+	if got := trapezoid(c.ImageROC); math.Abs(got-r.IAUROC) > 1e-12 {
 		t.Errorf("image AUROC %v, metrics %v", got, r.IAUROC)
 	}
-	t.Logf("pixel AUROC %v vs %v, AP %v vs %v", AUC(c.PixelROC), r.PAUROC, AveragePrecision(c.PixelPR), r.PAP)
-	if got := AUC(c.PixelROC); math.Abs(got-r.PAUROC) > 2e-3 {
+	t.Logf("pixel AUROC %v vs %v, AP %v vs %v", trapezoid(c.PixelROC), r.PAUROC, stepArea(c.PixelPR), r.PAP)
+	if got := trapezoid(c.PixelROC); math.Abs(got-r.PAUROC) > 2e-3 {
 		t.Errorf("pixel AUROC from the histogram %v, exact %v", got, r.PAUROC)
 	}
-	if got := AveragePrecision(c.PixelPR); math.Abs(got-r.PAP) > 1e-2 {
+	if got := stepArea(c.PixelPR); math.Abs(got-r.PAP) > 1e-2 {
 		t.Errorf("pixel AP from the histogram %v, exact %v", got, r.PAP)
 	}
 	if c.PixelThresholds < DefaultPixelBins/8 { // the range spans ≥ 1/4 of the bins, most of them filled
@@ -147,7 +144,7 @@ func TestCurveBuilderUndefinedCurves(t *testing.T) {
 	if err := b.Add(math.NaN(), []float32{1}, nil); err == nil {
 		t.Error("NaN image score accepted")
 	}
-	if s, _ := b.Scores(); len(s) != 4 {
-		t.Errorf("%d scores recorded, want 4", len(s))
+	if len(b.scores) != 4 {
+		t.Errorf("%d scores recorded, want 4", len(b.scores))
 	}
 }

@@ -221,17 +221,3 @@ func drawSharedLegend(dc draw.Canvas, names []string) vg.Length {
 	l.Draw(draw.Crop(dc, dc.Max.X-dc.Min.X-width, -vg.Points(4), 0, -vg.Points(24)))
 	return width
 }
-
-// RenderChart draws one chart on a w×h pixel image.
-func RenderChart(c Chart, w, h int) (*image.RGBA, error) {
-	return RenderCharts([]Chart{c}, 1, nil, w, h)
-}
-
-// PlotChart draws one chart and saves it as a PNG, atomically.
-func PlotChart(path string, c Chart, w, h int) error {
-	img, err := RenderChart(c, w, h)
-	if err != nil {
-		return fmt.Errorf("report: %s: %w", path, err)
-	}
-	return SavePNG(path, img)
-}

@@ -13,7 +13,6 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/mambaad/mambaad/data/internal/splitmix"
@@ -64,14 +63,6 @@ func ClassNames() []string {
 		out = append(out, c.name)
 	}
 	return out
-}
-
-// Defects lists a class's defect types (its test/<defect> folders).
-func Defects(class string) []string {
-	if c := findClass(class); c != nil {
-		return slices.Clone(c.defects)
-	}
-	return nil
 }
 
 func findClass(name string) *class {

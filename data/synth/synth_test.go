@@ -43,7 +43,7 @@ func TestGenerateWritesMVTecLayout(t *testing.T) {
 				t.Errorf("%s: label %d with mask %q", s.Path, s.Label, s.MaskPath)
 			}
 			if s.Label == 1 {
-				_, m, err := data.LoadSample(s, 64, 64, true)
+				m, err := data.LoadMask(s.MaskPath, 64, 64)
 				if err != nil || count(m) == 0 {
 					t.Errorf("%s: mask with %d pixels, %v", s.Path, count(m), err)
 				}
@@ -179,14 +179,8 @@ func nearMask(c *canvas, i int) bool {
 	return false
 }
 
-func TestClassNamesAndDefects(t *testing.T) {
+func TestClassNames(t *testing.T) {
 	if strings.Join(ClassNames(), ",") != "fabric,wood,nut,chip" {
 		t.Errorf("ClassNames() = %v", ClassNames())
-	}
-	if d := Defects("nut"); strings.Join(d, ",") != "missing,rust,scratch" {
-		t.Errorf("Defects(nut) = %v", d)
-	}
-	if Defects("carpet") != nil {
-		t.Error("Defects of an unknown class")
 	}
 }

@@ -3,9 +3,9 @@
 // to its dtype, shape and byte range, optional string metadata, then the raw
 // little-endian data. Reading validates the whole header against the file
 // before any tensor is touched, so a damaged or hostile file yields an error
-// naming the file and tensor instead of a panic or garbage weights. Writing
-// is atomic (see package internal/atomicfile) so that a crash never leaves a half-written
-// checkpoint in place of a good one.
+// naming the file and tensor instead of a panic or garbage weights. Encode
+// writes a stream; callers that write files (package checkpoint) make the
+// write atomic with package internal/atomicfile.
 package safetensors
 
 import (

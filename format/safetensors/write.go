@@ -5,27 +5,11 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"github.com/mambaad/mambaad/internal/atomicfile"
 	"io"
 	"math"
 	"strconv"
 	"strings"
 )
-
-// WriteFile atomically writes tensors and metadata as a safetensors file.
-// Floating tensors are stored as F32 (from Tensor.F32) and integer or
-// boolean ones as I64 (from Tensor.I64). The data follows the order of
-// tensors, so reading the file back yields the same order; the header lists
-// __metadata__ first, with sorted keys, so equal inputs give equal bytes.
-func WriteFile(path string, tensors []Tensor, meta map[string]string) error {
-	if err := Validate(tensors); err != nil {
-		return fmt.Errorf("safetensors: write %s: %v", path, err)
-	}
-	if err := atomicfile.Write(path, func(w io.Writer) error { return Encode(w, tensors, meta) }); err != nil {
-		return fmt.Errorf("safetensors: %w", err)
-	}
-	return nil
-}
 
 // Validate checks that tensors can be written: unique non-empty names, a
 // known dtype, and exactly as many values as the shape holds.

@@ -45,9 +45,9 @@ const parallelMin = 1 << 20
 
 // problem is one product after argument checking. B is read in place when
 // inPlace is set (row p of B is direct[rows[p]:], for a strided matrix or
-// for SgemmRows); otherwise it is packed from the one source that is set:
-// mat, rowsB or the caller's packer b. Concrete fields instead of one
-// interface keep the common calls free of allocations.
+// for SgemmRows); otherwise it is packed from the source src names: mat
+// or rowsB. Concrete fields instead of an interface keep the calls free
+// of allocations.
 type problem struct {
 	lv      *levelKernels
 	m, n, k int
@@ -58,7 +58,6 @@ type problem struct {
 	src     bSource
 	mat     matB
 	rowsB   rowsPacker
-	b       BPacker
 	inPlace bool
 	direct  []float32
 	rows    []int
@@ -95,24 +94,20 @@ func (pr *problem) run() {
 	split(n, minColPiece, p.lv.nr, w, func(lo, hi int) { p.block(0, m, lo, hi) })
 }
 
-// packB packs B rows p0..p0+kc-1, columns j0..j0+nc-1 (see BPacker).
+// packB packs B rows p0..p0+kc-1, columns j0..j0+nc-1 (see matB).
 func (pr *problem) packB(dst []float32, p0, kc, j0, nc int) {
-	switch pr.src {
-	case fromMat:
-		pr.mat.PackB(dst, p0, kc, j0, nc, pr.lv.nr)
-	case fromRows:
+	if pr.src == fromRows {
 		pr.rowsB.PackB(dst, p0, kc, j0, nc, pr.lv.nr)
-	default:
-		pr.b.PackB(dst, p0, kc, j0, nc, pr.lv.nr)
+		return
 	}
+	pr.mat.PackB(dst, p0, kc, j0, nc, pr.lv.nr)
 }
 
 // bSource says which field of problem supplies packed B.
 type bSource int
 
 const (
-	fromPacker bSource = iota
-	fromMat
+	fromMat bSource = iota
 	fromRows
 )
 

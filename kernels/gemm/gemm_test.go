@@ -36,9 +36,9 @@ func (g gemmCase) String() string {
 	return fmt.Sprintf("tA=%v tB=%v m=%d n=%d k=%d α=%g β=%g pad=%d", g.ta, g.tb, g.m, g.n, g.k, g.alpha, g.beta, g.pad)
 }
 
-// checkCase runs one product through level l (or the packed-B entry when
-// packed is set) and compares with SgemmRef within a float32 rounding bound.
-func checkCase(t *testing.T, l isa.Level, g gemmCase, packed bool) {
+// checkCase runs one product through level l and compares with SgemmRef
+// within a float32 rounding bound.
+func checkCase(t *testing.T, l isa.Level, g gemmCase) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(uint64(g.m*131+g.n*7+g.k), 5))
 	ar, ac := g.m, g.k
@@ -62,12 +62,7 @@ func checkCase(t *testing.T, l isa.Level, g gemmCase, packed bool) {
 	want := append([]float32(nil), c...)
 	got := append([]float32(nil), c...)
 	SgemmRef(g.ta, g.tb, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, want, ldc)
-	if packed {
-		bp := &matB{data: b, ld: ldb, trans: g.tb, lv: kernelsFor(l)}
-		sgemmPackedLevel(l, g.ta, g.m, g.n, g.k, g.alpha, a, lda, bp, g.beta, got, ldc)
-	} else {
-		sgemmLevel(l, g.ta, g.tb, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, got, ldc)
-	}
+	sgemmLevel(l, g.ta, g.tb, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, got, ldc)
 	tol := 4 * float64(g.k+2) * 6e-8 * (math.Abs(float64(g.alpha)) + math.Abs(float64(g.beta)) + 1)
 	for idx := range got {
 		w, v := want[idx], got[idx]
@@ -94,7 +89,7 @@ func TestSgemmSmallShapes(t *testing.T) {
 				for _, n := range awkward {
 					for _, k := range awkward {
 						ab := [][2]float32{{1, 0}, {-1.5, 0.25}}[(m+n+k)%2]
-						checkCase(t, l, gemmCase{tr[0], tr[1], m, n, k, ab[0], ab[1], (m + k) % 3}, false)
+						checkCase(t, l, gemmCase{tr[0], tr[1], m, n, k, ab[0], ab[1], (m + k) % 3})
 					}
 				}
 			}
@@ -106,8 +101,8 @@ func TestSgemmAlphaBeta(t *testing.T) {
 	for _, l := range isa.Available() {
 		for _, ab := range [][2]float32{{1, 0}, {0.5, 0}, {1, 1}, {-1.5, 0.25}, {0, 0.5}, {0, 0}, {2, -1}} {
 			for _, sz := range [][3]int{{7, 31, 65}, {65, 33, 3}, {1, 257, 7}, {257, 1, 31}} {
-				checkCase(t, l, gemmCase{false, false, sz[0], sz[1], sz[2], ab[0], ab[1], 2}, false)
-				checkCase(t, l, gemmCase{true, true, sz[0], sz[1], sz[2], ab[0], ab[1], 0}, false)
+				checkCase(t, l, gemmCase{false, false, sz[0], sz[1], sz[2], ab[0], ab[1], 2})
+				checkCase(t, l, gemmCase{true, true, sz[0], sz[1], sz[2], ab[0], ab[1], 0})
 			}
 		}
 	}
@@ -123,18 +118,8 @@ func TestSgemmLarge(t *testing.T) {
 	for _, l := range isa.Available() {
 		for i, sz := range shapes {
 			ta, tb := i%2 == 1, i%3 == 1
-			checkCase(t, l, gemmCase{ta, tb, sz[0], sz[1], sz[2], 1, 0.5, 1}, false)
-			checkCase(t, l, gemmCase{!ta, !tb, sz[0], sz[1], sz[2], 0.75, 0, 0}, false)
-		}
-	}
-}
-
-func TestSgemmPacked(t *testing.T) {
-	for _, l := range isa.Available() {
-		for _, sz := range [][3]int{{1, 1, 1}, {7, 65, 31}, {65, 7, 257}, {300, 290, 300}} {
-			for _, tr := range [][2]bool{{false, false}, {true, true}} {
-				checkCase(t, l, gemmCase{tr[0], tr[1], sz[0], sz[1], sz[2], 1, 0, 1}, true)
-			}
+			checkCase(t, l, gemmCase{ta, tb, sz[0], sz[1], sz[2], 1, 0.5, 1})
+			checkCase(t, l, gemmCase{!ta, !tb, sz[0], sz[1], sz[2], 0.75, 0, 0})
 		}
 	}
 }
@@ -164,9 +149,6 @@ func TestSgemmBadArgsPanic(t *testing.T) {
 			Sgemm(false, true, 2, 2, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 3), 2)
 		},
 		"negative": func() { Sgemm(false, false, -1, 2, 2, 1, nil, 2, nil, 2, 0, nil, 2) },
-		"nil packer": func() {
-			SgemmPacked(false, 2, 2, 2, 1, make([]float32, 4), 2, nil, 0, make([]float32, 4), 2)
-		},
 	}
 	for name, f := range cases {
 		func() {

@@ -1,24 +1,9 @@
 package gemm
 
-import (
-	"fmt"
-
-	"github.com/mambaad/mambaad/kernels/isa"
-)
-
-// BPacker produces packed panels of op(B) on demand, so that callers such as
-// an implicit-GEMM convolution can feed the multiply without first building
-// B in memory. Implementations must be safe for concurrent calls on
-// different column ranges.
-type BPacker interface {
-	// PackB writes rows p0..p0+kc-1 and columns j0..j0+nc-1 of B into dst as
-	// ceil(nc/nr) panels of kc×nr values: panel q, row p, lane jj goes to
-	// dst[(q*kc+p)*nr+jj] and holds B[p0+p][j0+q*nr+jj], or 0 when
-	// q*nr+jj ≥ nc. dst has room for exactly ceil(nc/nr)*kc*nr values.
-	PackB(dst []float32, p0, kc, j0, nc, nr int)
-}
-
-// matB is a strided op(B) in memory.
+// matB is a strided op(B) in memory. PackB writes rows p0..p0+kc-1 and
+// columns j0..j0+nc-1 of op(B) into dst as ceil(nc/nr) panels of kc×nr
+// values: panel q, row p, lane jj goes to dst[(q*kc+p)*nr+jj] and holds
+// B[p0+p][j0+q*nr+jj], or 0 when q*nr+jj ≥ nc.
 type matB struct {
 	data  []float32
 	ld    int
@@ -91,29 +76,4 @@ func packPanelT(lv *levelKernels, panel, src []float32, off []int, p0, kc, w int
 			clear(panel[p*w+lanes : p*w+w])
 		}
 	}
-}
-
-// SgemmPacked is Sgemm with op(B) supplied by a BPacker instead of memory:
-// C = alpha·op(A)·B + beta·C with B k×n. It suits a B that is cheaper to
-// produce panel by panel than to store.
-func SgemmPacked(transA bool, m, n, k int, alpha float32, a []float32, lda int, b BPacker, beta float32, c []float32, ldc int) {
-	if b == nil {
-		panic("gemm: SgemmPacked with nil BPacker")
-	}
-	if m < 0 || n < 0 || k < 0 {
-		panic(fmt.Sprintf("gemm: negative size m=%d n=%d k=%d", m, n, k))
-	}
-	ar, ac := m, k
-	if transA {
-		ar, ac = k, m
-	}
-	checkMat("A", a, ar, ac, lda)
-	checkMat("C", c, m, n, ldc)
-	sgemmPackedLevel(bestLevel, transA, m, n, k, alpha, a, lda, b, beta, c, ldc)
-}
-
-func sgemmPackedLevel(l isa.Level, transA bool, m, n, k int, alpha float32, a []float32, lda int, b BPacker, beta float32, c []float32, ldc int) {
-	pr := problem{lv: kernelsFor(l), m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
-		b: b, beta: beta, c: c, ldc: ldc}
-	pr.run()
 }

@@ -1,10 +1,6 @@
 package ops
 
-import (
-	"math"
-
-	"github.com/mambaad/mambaad/kernels/isa"
-)
+import "github.com/mambaad/mambaad/kernels/isa"
 
 // Element-wise activations. Forward: y = f(x), y overwritten and allowed to
 // alias x. Backward takes the FORWARD INPUT x (not the output) and
@@ -183,40 +179,6 @@ func reluBackGo(x, dy, dx []float32) {
 			dx[i] = dy[i]
 		} else {
 			dx[i] = 0
-		}
-	}
-}
-
-// SoftplusThreshold is PyTorch's default: above it softplus returns x.
-const SoftplusThreshold = 20
-
-// Softplus computes torch's softplus with beta 1 and threshold 20:
-// y = x if x > 20, else log(1 + e^x).
-func Softplus(x, y []float32) {
-	checkLen("Softplus", "y", y, len(x))
-	for i, v := range x {
-		y[i] = Softplus1(v)
-	}
-}
-
-// Softplus1 is Softplus on one value, for fused kernels elsewhere (the
-// selective scan) that must agree with it.
-func Softplus1(x float32) float32 {
-	if x > SoftplusThreshold {
-		return x
-	}
-	return float32(math.Log1p(math.Exp(float64(x))))
-}
-
-// SoftplusBackward computes dx = dy·sigmoid(x), or dy where x > 20.
-func SoftplusBackward(x, dy, dx []float32) {
-	checkLen("SoftplusBackward", "dy", dy, len(x))
-	checkLen("SoftplusBackward", "dx", dx, len(x))
-	for i, v := range x {
-		if v > SoftplusThreshold {
-			dx[i] = dy[i]
-		} else {
-			dx[i] = dy[i] * float32(1/(1+math.Exp(-float64(v))))
 		}
 	}
 }

@@ -72,30 +72,6 @@ func BenchmarkTranspose(b *testing.B) {
 	benchLevels(b, rows*cols, func(l isa.Level) { transpose(l, y, x, 1, rows, cols) })
 }
 
-// BenchmarkGather / ScatterAdd are a scan encode/decode of D = 128 rows of
-// L = 4096 with a random permutation.
-func BenchmarkGather(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	rows, cols := 128, 4096
-	idx := make([]int32, cols)
-	for j, p := range rng.Perm(cols) {
-		idx[j] = int32(p)
-	}
-	x, y := randVec(rng, rows*cols), make([]float32, rows*cols)
-	benchLevels(b, rows*cols, func(l isa.Level) { gather(l, y, x, rows, idx) })
-}
-
-func BenchmarkScatterAdd(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	rows, cols := 128, 4096
-	idx := make([]int32, cols)
-	for j, p := range rng.Perm(cols) {
-		idx[j] = int32(p)
-	}
-	x, y := randVec(rng, rows*cols), make([]float32, rows*cols)
-	benchLevels(b, rows*cols, func(l isa.Level) { scatterAdd(l, y, x, rows, idx) })
-}
-
 // BenchmarkGaussianBlur is the σ=4 blur of one 256×256 anomaly map.
 func BenchmarkGaussianBlur(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))

@@ -29,32 +29,6 @@ func Bilinear(x []float32, planes, h, w, oh, ow int, alignCorners bool, y []floa
 	})
 }
 
-// BilinearBackward overwrites dx (planes, h, w) with the gradient of
-// Bilinear: every output gradient is spread back with the forward weights.
-func BilinearBackward(dy []float32, planes, h, w, oh, ow int, alignCorners bool, dx []float32) {
-	const fn = "BilinearBackward"
-	checkResize(fn, planes, h, w, oh, ow)
-	checkLen(fn, "dy", dy, planes*oh*ow)
-	checkLen(fn, "dx", dx, planes*h*w)
-	ry, rx := linearTaps(h, oh, alignCorners), linearTaps(w, ow, alignCorners)
-	parallel.For(planes, max(1, 16384/max(oh*ow, 1)), func(lo, hi int) {
-		for p := lo; p < hi; p++ {
-			dp, gp := dx[p*h*w:(p+1)*h*w], dy[p*oh*ow:(p+1)*oh*ow]
-			clear(dp)
-			for i, ty := range ry {
-				r0, r1 := dp[ty.i0*w:(ty.i0+1)*w], dp[ty.i1*w:(ty.i1+1)*w]
-				for j, tx := range rx {
-					g := gp[i*ow+j]
-					r0[tx.i0] += ty.l0 * tx.l0 * g
-					r0[tx.i1] += ty.l0 * tx.l1 * g
-					r1[tx.i0] += ty.l1 * tx.l0 * g
-					r1[tx.i1] += ty.l1 * tx.l1 * g
-				}
-			}
-		}
-	})
-}
-
 func checkResize(fn string, planes, h, w, oh, ow int) {
 	checkDims(fn, planes, h, w, oh, ow)
 	if !(h > 0 && w > 0 && oh > 0 && ow > 0) {

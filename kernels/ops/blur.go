@@ -22,11 +22,6 @@ func GaussianBlur(src []float64, h, w int, sigma float64, dst []float64) {
 	gaussianBlur(isa.Best(), src, h, w, sigma, GaussianTruncate, dst)
 }
 
-// GaussianBlurTruncate is GaussianBlur with an explicit truncate.
-func GaussianBlurTruncate(src []float64, h, w int, sigma, truncate float64, dst []float64) {
-	gaussianBlur(isa.Best(), src, h, w, sigma, truncate, dst)
-}
-
 // GaussianKernel returns scipy's _gaussian_kernel1d(sigma, 0, radius) with
 // radius = int(truncate·sigma + 0.5): exp(−x²/(2σ²)) normalised by a sum
 // formed with numpy's pairwise summation, so the weights match bit for bit.

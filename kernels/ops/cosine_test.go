@@ -39,28 +39,13 @@ func cos64(a, b []float64, n, c, hw int) []float64 {
 	return y
 }
 
-func TestCosineBackwardFiniteDifferences(t *testing.T) {
+// TestCosineMatchesFloat64 compares CosineSimilarity with a float64
+// evaluation of the definition.
+func TestCosineMatchesFloat64(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 18))
 	n, c, hw := 2, 5, 7
-	a, b, dy := randVec(rng, n*c*hw), randVec(rng, n*c*hw), randVec(rng, n*hw)
+	a, b := randVec(rng, n*c*hw), randVec(rng, n*c*hw)
 	y := poisoned(n * hw)
 	CosineSimilarity(a, b, n, c, hw, y)
 	close64(t, "cos", y, cos64(to64(a), to64(b), n, c, hw), 1e-6, 1e-6)
-	da, db := poisoned(n*c*hw), poisoned(n*c*hw)
-	CosineSimilarityBackward(a, b, n, c, hw, dy, da, db)
-	a64, b64 := to64(a), to64(b)
-	close64(t, "da", da, numGrad(a64, func(v []float64) float64 { return dot64(cos64(v, b64, n, c, hw), dy) }), 1e-4, 1e-4)
-	close64(t, "db", db, numGrad(b64, func(v []float64) float64 { return dot64(cos64(a64, v, n, c, hw), dy) }), 1e-4, 1e-4)
-	da2 := poisoned(n * c * hw)
-	CosineSimilarityBackward(a, b, n, c, hw, dy, da2, nil)
-	closeTo(t, "da alone", da2, da, 0, 0)
-	// A zero vector gets finite gradients (PyTorch's clamp, not a NaN).
-	z := make([]float32, c)
-	dz := poisoned(c)
-	CosineSimilarityBackward(z, randVec(rng, c), 1, c, 1, []float32{1}, dz, nil)
-	for _, v := range dz {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			t.Fatalf("zero vector gradient %v", dz)
-		}
-	}
 }

@@ -19,9 +19,7 @@ type asmSet struct {
 	lnBackRows, lnBackRowsAffine func(dy, x, gamma, dx, dgamma, dbeta *float32, rows, cols int, invCols float32, mean, rstd *float32)
 	blurTap                      func(out, base *float64, offs *int, half *float64, n, r int)
 	addTo                        func(x, acc *float32, n int)
-	add, mul                     func(a, b, y *float32, n int)
-	scale                        func(x, y *float32, n int, s float32)
-	axpy                         func(x, y *float32, n int, alpha float32)
+	add                          func(a, b, y *float32, n int)
 	relu                         func(x, y *float32, n int)
 	reluBack                     func(x, dy, dx *float32, n int)
 	ew                           ewKernels
@@ -35,14 +33,14 @@ var asmAVX2 = newAsmSet(&asmSet{lanes: 8,
 	silu: siluAVX2, siluBack: siluBackAVX2, siluMul: siluMulAVX2, siluMulBack: siluMulBackAVX2,
 	lnRows: lnRowsAVX2, lnRowsAffine: lnRowsAffineAVX2, lnBackRows: lnBackRowsAVX2, lnBackRowsAffine: lnBackRowsAffineAVX2,
 	blurTap: blurTapAVX2,
-	addTo:   addToAVX2, add: addAVX2, mul: mulAVX2, scale: scaleAVX2, axpy: axpyAVX2, relu: reluAVX2, reluBack: reluBackAVX2,
+	addTo:   addToAVX2, add: addAVX2, relu: reluAVX2, reluBack: reluBackAVX2,
 })
 
 var asmAVX512 = newAsmSet(&asmSet{lanes: 16,
 	silu: siluAVX512, siluBack: siluBackAVX512, siluMul: siluMulAVX512, siluMulBack: siluMulBackAVX512,
 	lnRows: lnRowsAVX512, lnRowsAffine: lnRowsAffineAVX512, lnBackRows: lnBackRowsAVX512, lnBackRowsAffine: lnBackRowsAffineAVX512,
 	blurTap: blurTapAVX512,
-	addTo:   addToAVX512, add: addAVX512, mul: mulAVX512, scale: scaleAVX512, axpy: axpyAVX512, relu: reluAVX512, reluBack: reluBackAVX512,
+	addTo:   addToAVX512, add: addAVX512, relu: reluAVX512, reluBack: reluBackAVX512,
 })
 
 // newAsmSet builds the slice-level kernel tables once, so dispatch is a
@@ -50,7 +48,7 @@ var asmAVX512 = newAsmSet(&asmSet{lanes: 16,
 func newAsmSet(a *asmSet) *asmSet {
 	a.ln = lnKernels{forward: a.lnForward, backward: a.lnBackward}
 	a.act = actKernels{silu: a.siluSlice, siluBack: a.siluBackSlice, siluMul: a.siluMulSlice, siluMulBack: a.siluMulBackSlice}
-	a.perm = permKernels{gather: gatherAsm, scatterAdd: scatterAddAsm, transpose: transposeBlockAsm}
+	a.perm = permKernels{transpose: transposeBlockAsm}
 	if a.lanes == 16 {
 		a.perm.transpose = transposeBlockZ
 	}
@@ -69,18 +67,6 @@ func (a *asmSet) ewTable() ewKernels {
 		add: func(p, q, y []float32) {
 			n := a.vec2(len(p), func(n int) { a.add(&p[0], &q[0], &y[0], n) })
 			addGo(p[n:], q[n:], y[n:])
-		},
-		mul: func(p, q, y []float32) {
-			n := a.vec2(len(p), func(n int) { a.mul(&p[0], &q[0], &y[0], n) })
-			mulGo(p[n:], q[n:], y[n:])
-		},
-		scale: func(x []float32, s float32, y []float32) {
-			n := a.vec2(len(x), func(n int) { a.scale(&x[0], &y[0], n, s) })
-			scaleGo(x[n:], s, y[n:])
-		},
-		axpy: func(alpha float32, x, y []float32) {
-			n := a.vec2(len(x), func(n int) { a.axpy(&x[0], &y[0], n, alpha) })
-			axpyGo(alpha, x[n:], y[n:])
 		},
 		relu: func(x, y []float32) {
 			n := a.vec2(len(x), func(n int) { a.relu(&x[0], &y[0], n) })
@@ -247,26 +233,6 @@ func (a *asmSet) blurSlice(out, base []float64, offs []int, half []float64) {
 	}
 	if n < len(out) {
 		blurTapGo(out[n:], base[n:], offs, half)
-	}
-}
-
-func gatherAsm(dst, src []float32, rows, cols int, idx []int32) {
-	l := len(idx)
-	if l == 0 {
-		return
-	}
-	for r := 0; r < rows; r++ {
-		gatherRow(&dst[r*l], &src[r*cols], &idx[0], l)
-	}
-}
-
-func scatterAddAsm(dst, src []float32, rows, cols int, idx []int32) {
-	l := len(idx)
-	if l == 0 {
-		return
-	}
-	for r := 0; r < rows; r++ {
-		scatterAddRow(&dst[r*cols], &src[r*l], &idx[0], l)
 	}
 }
 

@@ -38,15 +38,6 @@ func addToAVX2(x, acc *float32, n int)
 func addAVX2(a, b, y *float32, n int)
 
 //go:noescape
-func mulAVX2(a, b, y *float32, n int)
-
-//go:noescape
-func scaleAVX2(x, y *float32, n int, s float32)
-
-//go:noescape
-func axpyAVX2(x, y *float32, n int, alpha float32)
-
-//go:noescape
 func reluAVX2(x, y *float32, n int)
 
 //go:noescape
@@ -86,15 +77,6 @@ func addToAVX512(x, acc *float32, n int)
 func addAVX512(a, b, y *float32, n int)
 
 //go:noescape
-func mulAVX512(a, b, y *float32, n int)
-
-//go:noescape
-func scaleAVX512(x, y *float32, n int, s float32)
-
-//go:noescape
-func axpyAVX512(x, y *float32, n int, alpha float32)
-
-//go:noescape
 func reluAVX512(x, y *float32, n int)
 
 //go:noescape
@@ -105,9 +87,3 @@ func transpose16(dst *float32, dstStride int, src *float32, srcStride, rows, col
 
 //go:noescape
 func transpose16Z(dst *float32, dstStride int, src *float32, srcStride, rows, cols int)
-
-//go:noescape
-func gatherRow(dst, src *float32, idx *int32, n int)
-
-//go:noescape
-func scatterAddRow(dst, src *float32, idx *int32, n int)

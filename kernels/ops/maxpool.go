@@ -1,7 +1,6 @@
 package ops
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/mambaad/mambaad/parallel"
@@ -64,31 +63,6 @@ func MaxPool2d(x []float32, planes, h, w, k, s, p int, y []float32, argmax []int
 						argmax[o] = at
 					}
 				}
-			}
-		}
-	})
-}
-
-// MaxPool2dBackward overwrites dx (planes, h, w) with dy (planes, oh, ow)
-// routed to the saved argmax positions (summed where windows overlap).
-func MaxPool2dBackward(dy []float32, argmax []int32, planes, h, w, oh, ow int, dx []float32) {
-	const fn = "MaxPool2dBackward"
-	checkDims(fn, planes, h, w, oh, ow)
-	checkLen(fn, "dy", dy, planes*oh*ow)
-	if !(len(argmax) == len(dy)) {
-		fail("%s: argmax has %d elements, want %d", fn, len(argmax), len(dy))
-	}
-	checkLen(fn, "dx", dx, planes*h*w)
-	parallel.For(planes, max(1, 4096/max(h*w, 1)), func(lo, hi int) {
-		for pl := lo; pl < hi; pl++ {
-			dp := dx[pl*h*w : (pl+1)*h*w]
-			clear(dp)
-			for o, g := range dy[pl*oh*ow : (pl+1)*oh*ow] {
-				at := argmax[pl*oh*ow+o]
-				if at < 0 || int(at) >= h*w {
-					panic(fmt.Sprintf("ops: %s: argmax %d outside the %dx%d plane", fn, at, h, w))
-				}
-				dp[at] += g
 			}
 		}
 	})

@@ -1167,69 +1167,6 @@ done_46:
 	VZEROUPPER
 	RET
 
-// func mulAVX2(a, b, y *float32, n int)
-TEXT ·mulAVX2(SB), NOSPLIT, $0-32
-	MOVQ a+0(FP), SI
-	MOVQ b+8(FP), DX
-	MOVQ y+16(FP), DI
-	VXORPS Y13, Y13, Y13
-	MOVQ n+24(FP), CX
-	SHRQ $3, CX
-	JZ done_48
-loop_47:
-	VMOVUPS (SI), Y0
-	VMULPS (DX), Y0, Y0
-	VMOVUPS Y0, (DI)
-	ADDQ $32, SI
-	ADDQ $32, DX
-	ADDQ $32, DI
-	DECQ CX
-	JNZ loop_47
-done_48:
-	VZEROUPPER
-	RET
-
-// func scaleAVX2(x, y *float32, n int, s float32)
-TEXT ·scaleAVX2(SB), NOSPLIT, $0-28
-	MOVQ x+0(FP), SI
-	MOVQ y+8(FP), DX
-	VBROADCASTSS s+24(FP), Y14
-	VXORPS Y13, Y13, Y13
-	MOVQ n+16(FP), CX
-	SHRQ $3, CX
-	JZ done_50
-loop_49:
-	VMULPS (SI), Y14, Y0
-	VMOVUPS Y0, (DX)
-	ADDQ $32, SI
-	ADDQ $32, DX
-	DECQ CX
-	JNZ loop_49
-done_50:
-	VZEROUPPER
-	RET
-
-// func axpyAVX2(x, y *float32, n int, alpha float32)
-TEXT ·axpyAVX2(SB), NOSPLIT, $0-28
-	MOVQ x+0(FP), SI
-	MOVQ y+8(FP), DX
-	VBROADCASTSS alpha+24(FP), Y14
-	VXORPS Y13, Y13, Y13
-	MOVQ n+16(FP), CX
-	SHRQ $3, CX
-	JZ done_52
-loop_51:
-	VMOVUPS (DX), Y0
-	VFMADD231PS (SI), Y14, Y0
-	VMOVUPS Y0, (DX)
-	ADDQ $32, SI
-	ADDQ $32, DX
-	DECQ CX
-	JNZ loop_51
-done_52:
-	VZEROUPPER
-	RET
-
 // func reluAVX2(x, y *float32, n int)
 TEXT ·reluAVX2(SB), NOSPLIT, $0-24
 	MOVQ x+0(FP), SI
@@ -1237,15 +1174,15 @@ TEXT ·reluAVX2(SB), NOSPLIT, $0-24
 	VXORPS Y13, Y13, Y13
 	MOVQ n+16(FP), CX
 	SHRQ $3, CX
-	JZ done_54
-loop_53:
+	JZ done_48
+loop_47:
 	VMAXPS (SI), Y13, Y0
 	VMOVUPS Y0, (DX)
 	ADDQ $32, SI
 	ADDQ $32, DX
 	DECQ CX
-	JNZ loop_53
-done_54:
+	JNZ loop_47
+done_48:
 	VZEROUPPER
 	RET
 
@@ -1257,8 +1194,8 @@ TEXT ·reluBackAVX2(SB), NOSPLIT, $0-32
 	VXORPS Y13, Y13, Y13
 	MOVQ n+24(FP), CX
 	SHRQ $3, CX
-	JZ done_56
-loop_55:
+	JZ done_50
+loop_49:
 	VMOVUPS (SI), Y1
 	VCMPPS $0x1E, Y13, Y1, Y1
 	VANDPS (DX), Y1, Y0
@@ -1267,8 +1204,8 @@ loop_55:
 	ADDQ $32, DX
 	ADDQ $32, DI
 	DECQ CX
-	JNZ loop_55
-done_56:
+	JNZ loop_49
+done_50:
 	VZEROUPPER
 	RET
 
@@ -2551,69 +2488,6 @@ done_46:
 	VZEROUPPER
 	RET
 
-// func mulAVX512(a, b, y *float32, n int)
-TEXT ·mulAVX512(SB), NOSPLIT, $0-32
-	MOVQ a+0(FP), SI
-	MOVQ b+8(FP), DX
-	MOVQ y+16(FP), DI
-	VXORPS Z13, Z13, Z13
-	MOVQ n+24(FP), CX
-	SHRQ $4, CX
-	JZ done_48
-loop_47:
-	VMOVUPS (SI), Z0
-	VMULPS (DX), Z0, Z0
-	VMOVUPS Z0, (DI)
-	ADDQ $64, SI
-	ADDQ $64, DX
-	ADDQ $64, DI
-	DECQ CX
-	JNZ loop_47
-done_48:
-	VZEROUPPER
-	RET
-
-// func scaleAVX512(x, y *float32, n int, s float32)
-TEXT ·scaleAVX512(SB), NOSPLIT, $0-28
-	MOVQ x+0(FP), SI
-	MOVQ y+8(FP), DX
-	VBROADCASTSS s+24(FP), Z14
-	VXORPS Z13, Z13, Z13
-	MOVQ n+16(FP), CX
-	SHRQ $4, CX
-	JZ done_50
-loop_49:
-	VMULPS (SI), Z14, Z0
-	VMOVUPS Z0, (DX)
-	ADDQ $64, SI
-	ADDQ $64, DX
-	DECQ CX
-	JNZ loop_49
-done_50:
-	VZEROUPPER
-	RET
-
-// func axpyAVX512(x, y *float32, n int, alpha float32)
-TEXT ·axpyAVX512(SB), NOSPLIT, $0-28
-	MOVQ x+0(FP), SI
-	MOVQ y+8(FP), DX
-	VBROADCASTSS alpha+24(FP), Z14
-	VXORPS Z13, Z13, Z13
-	MOVQ n+16(FP), CX
-	SHRQ $4, CX
-	JZ done_52
-loop_51:
-	VMOVUPS (DX), Z0
-	VFMADD231PS (SI), Z14, Z0
-	VMOVUPS Z0, (DX)
-	ADDQ $64, SI
-	ADDQ $64, DX
-	DECQ CX
-	JNZ loop_51
-done_52:
-	VZEROUPPER
-	RET
-
 // func reluAVX512(x, y *float32, n int)
 TEXT ·reluAVX512(SB), NOSPLIT, $0-24
 	MOVQ x+0(FP), SI
@@ -2621,15 +2495,15 @@ TEXT ·reluAVX512(SB), NOSPLIT, $0-24
 	VXORPS Z13, Z13, Z13
 	MOVQ n+16(FP), CX
 	SHRQ $4, CX
-	JZ done_54
-loop_53:
+	JZ done_48
+loop_47:
 	VMAXPS (SI), Z13, Z0
 	VMOVUPS Z0, (DX)
 	ADDQ $64, SI
 	ADDQ $64, DX
 	DECQ CX
-	JNZ loop_53
-done_54:
+	JNZ loop_47
+done_48:
 	VZEROUPPER
 	RET
 
@@ -2641,8 +2515,8 @@ TEXT ·reluBackAVX512(SB), NOSPLIT, $0-32
 	VXORPS Z13, Z13, Z13
 	MOVQ n+24(FP), CX
 	SHRQ $4, CX
-	JZ done_56
-loop_55:
+	JZ done_50
+loop_49:
 	VMOVUPS (SI), Z1
 	VCMPPS $0x1E, Z13, Z1, K1
 	VMOVUPS.Z (DX), K1, Z0
@@ -2651,8 +2525,8 @@ loop_55:
 	ADDQ $64, DX
 	ADDQ $64, DI
 	DECQ CX
-	JNZ loop_55
-done_56:
+	JNZ loop_49
+done_50:
 	VZEROUPPER
 	RET
 
@@ -3012,81 +2886,4 @@ tr_next_transpose16Z:
 	JNZ tr_rows_transpose16Z
 tr_done_transpose16Z:
 	VZEROUPPER
-	RET
-
-// func gatherRow(dst, src *float32, idx *int32, n int)
-TEXT ·gatherRow(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ idx+16(FP), DX
-	MOVQ n+24(FP), CX
-	XORQ R8, R8
-g4_1:
-	LEAQ 4(R8), AX
-	CMPQ AX, CX
-	JGT g1_2
-	MOVLQSX 0(DX)(R8*4), AX
-	MOVL (SI)(AX*4), R12
-	MOVL R12, 0(DI)(R8*4)
-	MOVLQSX 4(DX)(R8*4), BX
-	MOVL (SI)(BX*4), R13
-	MOVL R13, 4(DI)(R8*4)
-	MOVLQSX 8(DX)(R8*4), R10
-	MOVL (SI)(R10*4), R14
-	MOVL R14, 8(DI)(R8*4)
-	MOVLQSX 12(DX)(R8*4), R11
-	MOVL (SI)(R11*4), R9
-	MOVL R9, 12(DI)(R8*4)
-	ADDQ $4, R8
-	JMP g4_1
-g1_2:
-	CMPQ R8, CX
-	JGE gdone_3
-	MOVLQSX 0(DX)(R8*4), AX
-	MOVL (SI)(AX*4), R12
-	MOVL R12, 0(DI)(R8*4)
-	INCQ R8
-	JMP g1_2
-gdone_3:
-	RET
-
-// func scatterAddRow(dst, src *float32, idx *int32, n int)
-TEXT ·scatterAddRow(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ idx+16(FP), DX
-	MOVQ n+24(FP), CX
-	XORQ R8, R8
-g4_4:
-	LEAQ 4(R8), AX
-	CMPQ AX, CX
-	JGT g1_5
-	MOVLQSX 0(DX)(R8*4), AX
-	MOVSS (DI)(AX*4), X0
-	ADDSS 0(SI)(R8*4), X0
-	MOVSS X0, (DI)(AX*4)
-	MOVLQSX 4(DX)(R8*4), BX
-	MOVSS (DI)(BX*4), X1
-	ADDSS 4(SI)(R8*4), X1
-	MOVSS X1, (DI)(BX*4)
-	MOVLQSX 8(DX)(R8*4), R10
-	MOVSS (DI)(R10*4), X2
-	ADDSS 8(SI)(R8*4), X2
-	MOVSS X2, (DI)(R10*4)
-	MOVLQSX 12(DX)(R8*4), R11
-	MOVSS (DI)(R11*4), X3
-	ADDSS 12(SI)(R8*4), X3
-	MOVSS X3, (DI)(R11*4)
-	ADDQ $4, R8
-	JMP g4_4
-g1_5:
-	CMPQ R8, CX
-	JGE gdone_6
-	MOVLQSX 0(DX)(R8*4), AX
-	MOVSS (DI)(AX*4), X0
-	ADDSS 0(SI)(R8*4), X0
-	MOVSS X0, (DI)(AX*4)
-	INCQ R8
-	JMP g1_5
-gdone_6:
 	RET

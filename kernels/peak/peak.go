@@ -28,9 +28,7 @@ func FP32Peak() (gflops float64) {
 	return gflops
 }
 
-// PerCore returns the rate of one core (the calling goroutine) in GFLOP/s.
-func PerCore() (gflops float64) { return single(isa.Best(), duration) }
-
+// single returns the rate of one core (the calling goroutine) in GFLOP/s.
 func single(l isa.Level, d time.Duration) float64 {
 	start := time.Now()
 	flops := spin(l, start.Add(d))

@@ -67,24 +67,6 @@ func prefetchAsm(c *chunk) {
 }
 
 //go:noescape
-func exp2x16AVX512(n int, src, dst *float32)
-
-// exp2Array applies level l's vector 2^x to src (a test hook; lengths
-// past whole vectors and levels without one use exp2f).
-func exp2Array(l isa.Level, src, dst []float32) {
-	dst = dst[:len(src)]
-	m := 0
-	if l == isa.AVX512 {
-		if m = len(src) &^ 15; m > 0 {
-			exp2x16AVX512(m, &src[0], &dst[0])
-		}
-	}
-	for i := m; i < len(src); i++ {
-		dst[i] = exp2f(src[i])
-	}
-}
-
-//go:noescape
 func transpose16AVX512(dst, src *float32, m int)
 
 // transposeAsm transposes the first m &^ 15 columns of a full 16-row
