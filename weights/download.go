@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -248,6 +249,10 @@ func (d *download) interrupted(ctx context.Context, got, total int64, err error)
 		if st, statErr := os.Stat(d.part); statErr == nil && st.Size() == 0 {
 			os.Remove(d.part)
 		}
+		if unreachable(err) {
+			return fmt.Errorf("weights: download %s: %w (offline? copy the file here from a machine that has it and run: mambaad weights import FILE --name %s)",
+				d.url, err, d.entry.Name)
+		}
 		return fmt.Errorf("weights: download %s: %w", d.url, err)
 	}
 	of := ""
@@ -256,6 +261,14 @@ func (d *download) interrupted(ctx context.Context, got, total int64, err error)
 	}
 	return fmt.Errorf("weights: download %s interrupted after %d%s bytes: %w; %s is kept, run again to resume",
 		d.url, got, of, err, d.part)
+}
+
+// unreachable reports a network error that means the host cannot be
+// reached at all (no DNS, no route, refused), as on an offline machine.
+func unreachable(err error) bool {
+	var dns *net.DNSError
+	var op *net.OpError
+	return errors.As(err, &dns) || errors.As(err, &op) && op.Op == "dial"
 }
 
 // contentRange parses "bytes START-END/SIZE", "bytes START-END/*" and

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/mambaad/mambaad/app/detector"
 	"github.com/mambaad/mambaad/app/report"
 	"github.com/mambaad/mambaad/data"
 	"github.com/mambaad/mambaad/data/imageio"
@@ -24,9 +25,9 @@ type Result struct {
 
 // Options control a prediction run.
 type Options struct {
-	Threshold *Threshold // nil: scores only
-	OutDir    string     // "" writes no images
-	BatchSize int        // 0 = 8
+	Threshold *detector.Threshold // nil: scores only
+	OutDir    string              // "" writes no images
+	BatchSize int                 // 0 = 8
 	// Lo and Hi fix the heat-map colour scale; both 0 scale each map from
 	// its own minimum to max(its maximum, the threshold).
 	Lo, Hi float32
@@ -76,7 +77,7 @@ func Run(ctx context.Context, m *model.MambaAD, paths []string, o Options, emit 
 	return failed, nil
 }
 
-func verdict(path string, score float64, th *Threshold) Result {
+func verdict(path string, score float64, th *detector.Threshold) Result {
 	r := Result{Path: path, Score: &score}
 	if th != nil {
 		a := score >= th.Value

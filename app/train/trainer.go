@@ -47,8 +47,21 @@ func (o Options) Validate() error {
 	if o.Epochs < 1 || o.BatchSize < 1 {
 		return fmt.Errorf("train: epochs (%d) and batch size (%d) must be at least 1", o.Epochs, o.BatchSize)
 	}
-	if o.LR < 0 || o.WeightDecay < 0 || o.ClipNorm < 0 || o.Milestone < 0 || o.Milestone > 1 || o.Gamma <= 0 {
-		return fmt.Errorf("train: invalid optimiser settings %+v", o)
+	for _, c := range []struct {
+		bad  bool
+		name string
+		v    float64
+		want string
+	}{
+		{o.LR < 0 || math.IsNaN(o.LR), "learning rate (lr)", o.LR, "0 (the default, 0.005·batch/16) or positive"},
+		{o.WeightDecay < 0 || math.IsNaN(o.WeightDecay), "weight_decay", o.WeightDecay, "0 or positive"},
+		{o.ClipNorm < 0 || math.IsNaN(o.ClipNorm), "clip_norm", o.ClipNorm, "0 (no clipping) or positive"},
+		{!(o.Milestone >= 0 && o.Milestone <= 1), "milestone", o.Milestone, "a fraction of the run in [0, 1]"},
+		{!(o.Gamma > 0), "gamma", o.Gamma, "positive"},
+	} {
+		if c.bad {
+			return fmt.Errorf("train: %s %g: must be %s", c.name, c.v, c.want)
+		}
 	}
 	return nil
 }

@@ -3,29 +3,71 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
-	"io"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/mambaad/mambaad/internal/run"
 
 	"github.com/mambaad/mambaad/data/synth"
 )
 
-// mambaad runs the command line in-process and returns stdout, stderr and
-// the error Execute returned.
+// bin is the mambaad binary built once for the tests (TestMain), so that
+// the command-line tests run the real program: its flag parsing, exit
+// status, signal handling and output streams.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "mambaad-test")
+	if err != nil {
+		panic(err)
+	}
+	bin = filepath.Join(dir, "mambaad")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building mambaad: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// mambaad runs the binary and returns stdout, stderr and an error that is
+// nil for exit status 0 and otherwise carries stderr's last line (the
+// one-line error the command prints) and the status.
 func mambaad(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
-	root := newRootCmd()
+	cmd := exec.Command(bin, args...)
 	var out, errb bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errb)
-	root.SetArgs(args)
-	err := root.Execute()
-	return out.String(), errb.String(), err
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			t.Fatalf("running mambaad %v: %v", args, err)
+		}
+		return out.String(), errb.String(), &exitError{code: ee.ExitCode(), msg: lastLine(errb.String())}
+	}
+	return out.String(), errb.String(), nil
+}
+
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
 }
 
 // tinyData writes a two-class synthetic dataset small enough for a test.
@@ -55,40 +97,40 @@ func TestTrainTestPredictEndToEnd(t *testing.T) {
 		t.Skip("trains a model")
 	}
 	data := tinyData(t)
-	run := filepath.Join(t.TempDir(), "run")
+	runDir := filepath.Join(t.TempDir(), "run")
 	tiny := []string{"--preset", "demo", "--image-size", "64", "--batch-size", "2", "--weights", "random", "--quiet"}
-	_, stderr, err := mambaad(t, append([]string{"train", "--data", data, "--out", run, "--epochs", "2"}, tiny...)...)
+	_, stderr, err := mambaad(t, append([]string{"train", "--data", data, "--out", runDir, "--epochs", "2"}, tiny...)...)
 	if err != nil {
 		t.Fatalf("train: %v\n%s", err, stderr)
 	}
-	mustExist(t, filepath.Join(run, "model.ckpt"), filepath.Join(run, "last.ckpt"), filepath.Join(run, "config.yaml"),
-		filepath.Join(run, "eval", "metrics.json"), filepath.Join(run, "eval", "report.html"), filepath.Join(run, "eval", "curves.png"))
+	mustExist(t, filepath.Join(runDir, "model.ckpt"), filepath.Join(runDir, "last.ckpt"), filepath.Join(runDir, "config.yaml"),
+		filepath.Join(runDir, "eval", "metrics.json"), filepath.Join(runDir, "eval", "report.html"), filepath.Join(runDir, "eval", "curves.png"))
 	if !strings.Contains(stderr, "RANDOM") && !strings.Contains(stderr, "training 2 epochs") {
-		t.Errorf("train stderr does not describe the run:\n%s", stderr)
+		t.Errorf("train stderr does not describe the runDir:\n%s", stderr)
 	}
-	logLines := readLines(t, filepath.Join(run, "train.jsonl"))
+	logLines := readLines(t, filepath.Join(runDir, "train.jsonl"))
 	if len(logLines) != 2 {
 		t.Fatalf("train.jsonl has %d lines, want 2", len(logLines))
 	}
-	var first epochLine
+	var first run.EpochLine
 	if err := json.Unmarshal([]byte(logLines[0]), &first); err != nil || first.Epoch != 1 || first.Loss <= 0 {
 		t.Fatalf("bad epoch line %q: %v", logLines[0], err)
 	}
 
-	// Training again into the same directory must not clobber the run.
-	if _, _, err := mambaad(t, append([]string{"train", "--data", data, "--out", run, "--epochs", "2"}, tiny...)...); err == nil ||
+	// Training again into the same directory must not clobber the runDir.
+	if _, _, err := mambaad(t, append([]string{"train", "--data", data, "--out", runDir, "--epochs", "2"}, tiny...)...); err == nil ||
 		!strings.Contains(err.Error(), "--resume") {
-		t.Errorf("second train into %s: %v", run, err)
+		t.Errorf("second train into %s: %v", runDir, err)
 	}
-	// Resuming a finished run continues from its own configuration.
-	if _, stderr, err := mambaad(t, "train", "--out", run, "--resume", "--epochs", "3", "--quiet"); err != nil {
+	// Resuming a finished runDir continues from its own configuration.
+	if _, stderr, err := mambaad(t, "train", "--out", runDir, "--resume", "--epochs", "3", "--quiet"); err != nil {
 		t.Fatalf("resume: %v\n%s", err, stderr)
 	}
-	if n := len(readLines(t, filepath.Join(run, "train.jsonl"))); n != 3 {
+	if n := len(readLines(t, filepath.Join(runDir, "train.jsonl"))); n != 3 {
 		t.Errorf("after resuming to 3 epochs train.jsonl has %d lines", n)
 	}
 
-	ckpt := filepath.Join(run, "model.ckpt")
+	ckpt := filepath.Join(runDir, "model.ckpt")
 	ref := filepath.Join(t.TempDir(), "ref")
 	stdout, _, err := mambaad(t, "test", "--checkpoint", ckpt, "--mode", "reference", "--out", ref, "--quiet")
 	if err != nil {
@@ -160,7 +202,7 @@ func TestBadInputErrors(t *testing.T) {
 		{[]string{"train", "--config", badYAML, "--data", dir}, "epochz"},
 		{[]string{"test", "--checkpoint", corrupt}, "corrupt.ckpt"},
 		{[]string{"test", "--checkpoint", filepath.Join(dir, "missing.ckpt")}, "missing.ckpt"},
-		{[]string{"predict", "--checkpoint", corrupt, filepath.Join(dir, "none.png")}, "none.png"},
+		{[]string{"predict", "--checkpoint", corrupt, "--no-images", filepath.Join(dir, "none.png")}, "none.png"},
 		{[]string{"bench", "gpu"}, "unknown bench section"},
 		{[]string{"calibrate", "--checkpoint", corrupt}, "exactly one of"},
 	}
@@ -176,43 +218,74 @@ func TestBadInputErrors(t *testing.T) {
 	}
 }
 
-func TestRunExitCodes(t *testing.T) {
-	if code := run([]string{"version"}); code != 0 {
-		t.Fatalf("version exit %d", code)
+func TestExitCodes(t *testing.T) {
+	if _, _, err := mambaad(t, "version"); err != nil {
+		t.Fatalf("version: %v", err)
 	}
-	if code := run([]string{"train"}); code != 1 {
-		t.Fatalf("bad train exit %d", code)
+	_, stderr, err := mambaad(t, "train")
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		t.Fatalf("bad train: %v, stderr %q", err, stderr)
 	}
 }
 
-// TestInterruptSavesAndResumes cancels a run (as Ctrl-C does) and checks
-// that it saved a checkpoint, exits with status 130's error, and that
-// --resume then finishes the run.
+// TestInterruptSavesAndResumes interrupts a real training process with
+// SIGINT (as Ctrl-C does) and checks that it saved a checkpoint, exited with
+// status 130 and said how to resume, and that --resume then finishes the run.
 func TestInterruptSavesAndResumes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a model")
 	}
 	data := tinyData(t)
 	out := filepath.Join(t.TempDir(), "run")
-	cfg := demoPreset()
-	cfg.Data.Root, cfg.Out = data, out
-	cfg.Model.ImageSize, cfg.Model.Weights = 64, "random"
-	cfg.Train.BatchSize, cfg.Train.Epochs = 2, 2
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel() // interrupted before the first step
-	var stderr bytes.Buffer
-	if err := runTrain(ctx, cfg, "", true, io.Discard, &stderr); !errors.Is(err, errInterrupted) {
-		t.Fatalf("interrupted run returned %v", err)
+	cmd := exec.Command(bin, "train", "--preset", "demo", "--data", data, "--out", out, "--image-size", "64",
+		"--batch-size", "2", "--epochs", "12", "--weights", "random", "--quiet")
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for !strings.Contains(stderr.String(), "training 12 epochs") {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("training did not start:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("interrupted run: %v\n%s", err, stderr.String())
 	}
 	mustExist(t, filepath.Join(out, "last.ckpt"))
 	if !strings.Contains(stderr.String(), "--resume") {
 		t.Errorf("the interruption message does not say how to resume:\n%s", stderr.String())
 	}
-	if _, errOut, err := mambaad(t, "train", "--out", out, "--resume", "--quiet"); err != nil {
+	if _, errOut, err := mambaad(t, "train", "--resume", filepath.Join(out, "last.ckpt"), "--quiet"); err != nil {
 		t.Fatalf("resume after interruption: %v\n%s", err, errOut)
 	}
 	mustExist(t, filepath.Join(out, "model.ckpt"))
-	if n := len(readLines(t, filepath.Join(out, "train.jsonl"))); n != 2 {
-		t.Errorf("train.jsonl has %d epochs after resuming, want 2", n)
+	if n := len(readLines(t, filepath.Join(out, "train.jsonl"))); n != 12 {
+		t.Errorf("train.jsonl has %d epochs after resuming, want 12", n)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -1,24 +1,14 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"os"
-	"os/signal"
-	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 
-	"github.com/mambaad/mambaad/format/checkpoint"
+	"github.com/mambaad/mambaad/internal/run"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"gopkg.in/yaml.v3"
 )
-
-// errInterrupted makes main exit with status 130 after a clean save.
-var errInterrupted = errors.New("interrupted")
 
 func newTrainCmd() *cobra.Command {
 	var presetName, configFile string
@@ -31,46 +21,61 @@ encoder's features of normal images (one model for all classes), then evaluate
 on the test split and write a report.
 
 Settings come from a preset (--preset), then a YAML file (--config), then the
-flags, each overriding the one before. Presets: ` + strings.Join(presetNames(), ", ") + `
+flags, each overriding the one before. Presets: ` + strings.Join(run.PresetNames(), ", ") + `
 ("mambaad train --help-presets" describes them).
 
 While training, the encoder's features are computed once and cached (they never
 change without augmentation). Every epoch is logged to OUT/train.jsonl, a
 checkpoint is written atomically to OUT/last.ckpt every --checkpoint-every
 epochs, and Ctrl-C saves one and exits; --resume continues exactly (weights,
-optimiser state, schedule and random state) from OUT/last.ckpt or a given file.
-The final model is OUT/model.ckpt and the evaluation is in OUT/eval/.`,
+optimiser state, schedule and random state) from OUT/last.ckpt or a given file
+(--resume FILE or --resume=FILE). The final model is OUT/model.ckpt and the
+evaluation is in OUT/eval/.`,
 		Example: `  mambaad train --data ./mvtec --preset cpu-256 --out runs/mvtec
   mambaad train --data ./mvtec --classes bottle,cable --epochs 50 --weights resnet34
-  mambaad train --config my.yaml --out runs/x --resume`,
-		Args: cobra.NoArgs,
+  mambaad train --out runs/mvtec --resume --epochs 30
+  mambaad train --config my.yaml --out runs/x --resume runs/x/last.ckpt`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			// --resume takes an optional value; "--resume FILE" arrives as
+			// --resume plus one argument.
+			if len(args) == 1 && o.resume == "last" {
+				o.resume = args[0]
+				return nil
+			}
+			return cobra.NoArgs(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.helpPresets {
-				for _, n := range presetNames() {
-					fmt.Fprintf(cmd.OutOrStdout(), "%-11s %s\n", n, presets[n].about)
+				for _, n := range run.PresetNames() {
+					fmt.Fprintf(cmd.OutOrStdout(), "%-11s %s\n", n, run.PresetAbout(n))
 				}
 				return nil
 			}
-			cfg, err := loadConfig(presetName, configFile)
+			cfg, err := run.LoadConfig(presetName, configFile)
 			if err != nil {
 				return err
 			}
 			if o.resume != "" {
 				// A resumed run continues with its own configuration; flags
 				// given now still override the bookkeeping settings.
-				if cfg, err = resumeConfig(cfg, o, cmd.Flags()); err != nil {
+				out := cfg.Out
+				if cmd.Flags().Changed("out") {
+					out = o.out
+				}
+				if cfg, err = run.ResumedConfig(cfg, out, o.resume); err != nil {
 					return err
 				}
 			}
-			if err := o.apply(cmd.Flags(), &cfg); err != nil {
-				return err
-			}
+			o.apply(cmd.Flags(), &cfg)
 			if cfg.Train.Threads > 0 {
 				runtime.GOMAXPROCS(cfg.Train.Threads)
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			return runTrain(ctx, cfg, o.resume, o.quiet, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			to := run.TrainOptions{Config: cfg, Resume: o.resume, Quiet: o.quiet,
+				Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
+			if err := to.Validate(); err != nil {
+				return err
+			}
+			return to.Run(cmd.Context())
 		},
 	}
 	f := cmd.Flags()
@@ -108,112 +113,41 @@ func (o *trainFlags) register(f *pflag.FlagSet) {
 	f.Float64Var(&o.lr, "lr", 0, "learning rate (default 0.005·batch/16)")
 	f.Uint64Var(&o.seed, "seed", 0, "random seed (initialisation, shuffling, drop-path)")
 	f.BoolVar(&o.noCache, "no-cache", false, "do not cache encoder features (re-encode every batch)")
-	f.BoolVar(&o.skipBad, "skip-bad", false, "skip unreadable images with a warning instead of failing")
+	f.BoolVar(&o.skipBad, "skip-bad", false, "skip unreadable images (training and evaluation) with a warning instead of failing")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	f.BoolVar(&o.helpPresets, "help-presets", false, "describe the presets and exit")
-	f.StringVar(&o.resume, "resume", "", "continue from a checkpoint (default OUT/last.ckpt when given without a value)")
+	f.StringVar(&o.resume, "resume", "", "continue OUT/last.ckpt, or the checkpoint given (--resume FILE)")
 	f.Lookup("resume").NoOptDefVal = "last"
 }
 
-// apply copies the flags the user set onto cfg.
-func (o *trainFlags) apply(f *pflag.FlagSet, c *Config) error {
-	set := func(name string) bool { return f.Changed(name) }
-	if set("data") {
-		c.Data.Root = o.data
-	}
-	if set("dataset") {
-		c.Data.Dataset = o.dataset
-	}
-	if set("classes") {
-		c.Data.Classes = o.classes
-	}
-	if set("out") {
-		c.Out = o.out
-	}
-	if set("backbone") {
-		c.Model.Backbone = o.backbone
-	}
-	if set("weights") {
-		c.Model.Weights = o.weights
-	}
-	if set("mode") {
-		c.Eval.Mode = o.mode
-	}
-	if set("epochs") {
-		c.Train.Epochs = o.epochs
-	}
-	if set("batch-size") {
-		c.Train.BatchSize = o.batch
-	}
-	if set("image-size") {
-		c.Model.ImageSize = o.imageSize
-	}
-	if set("threads") {
-		c.Train.Threads = o.threads
-	}
-	if set("eval-every") {
-		c.Train.EvalEvery = o.evalEvery
-	}
-	if set("checkpoint-every") {
-		c.Train.CheckpointEvery = o.ckptEvery
-	}
-	if set("workers") {
-		c.Data.Workers = o.workers
-	}
-	if set("lr") {
-		c.Train.LR = o.lr
-	}
-	if set("seed") {
-		c.Train.Seed = o.seed
-	}
-	if set("no-cache") {
-		c.Train.CacheFeatures = !o.noCache
-	}
-	if set("skip-bad") {
-		c.Data.SkipBad = o.skipBad
-	}
-	if c.Data.Root == "" {
-		return fmt.Errorf("no dataset: give --data DIR (or data.root in --config)")
-	}
-	if c.Out == "" {
-		return fmt.Errorf("no output directory: give --out DIR")
-	}
-	if _, err := c.Eval.metricsOptions(); err != nil {
-		return err
-	}
-	return c.Train.Validate()
-}
-
-// resumeConfig returns the configuration stored in the checkpoint that
-// --resume names (OUT/last.ckpt by default), so that resuming does not
-// depend on repeating the original flags.
-func resumeConfig(cfg Config, o trainFlags, f *pflag.FlagSet) (Config, error) {
-	out := cfg.Out
-	if f.Changed("out") {
-		out = o.out
-	}
-	path := o.resume
-	if path == "last" {
-		path = filepath.Join(out, "last.ckpt")
-	}
-	ck, err := checkpoint.Load(path)
-	if err != nil {
-		return cfg, err
-	}
-	saved, ok := ck.Meta["run_config"]
-	if !ok {
-		return cfg, nil
-	}
-	var c Config
-	dec := yaml.NewDecoder(strings.NewReader(saved))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
-		return cfg, fmt.Errorf("%s: stored run configuration: %s", path, oneLine(err))
-	}
-	for _, name := range []string{"backbone", "image-size"} {
-		if f.Changed(name) {
-			return cfg, fmt.Errorf("--%s cannot change when resuming %s (the network is fixed by the checkpoint)", name, path)
+// apply copies the flags the user set onto c.
+func (o *trainFlags) apply(f *pflag.FlagSet, c *run.Config) {
+	set := f.Changed
+	for _, s := range []struct {
+		name string
+		do   func()
+	}{
+		{"data", func() { c.Data.Root = o.data }},
+		{"dataset", func() { c.Data.Dataset = o.dataset }},
+		{"classes", func() { c.Data.Classes = o.classes }},
+		{"out", func() { c.Out = o.out }},
+		{"backbone", func() { c.Model.Backbone = o.backbone }},
+		{"weights", func() { c.Model.Weights = o.weights }},
+		{"mode", func() { c.Eval.Mode = o.mode }},
+		{"epochs", func() { c.Train.Epochs = o.epochs }},
+		{"batch-size", func() { c.Train.BatchSize = o.batch }},
+		{"image-size", func() { c.Model.ImageSize = o.imageSize }},
+		{"threads", func() { c.Train.Threads = o.threads }},
+		{"eval-every", func() { c.Train.EvalEvery = o.evalEvery }},
+		{"checkpoint-every", func() { c.Train.CheckpointEvery = o.ckptEvery }},
+		{"workers", func() { c.Data.Workers = o.workers }},
+		{"lr", func() { c.Train.LR = o.lr }},
+		{"seed", func() { c.Train.Seed = o.seed }},
+		{"no-cache", func() { c.Train.CacheFeatures = !o.noCache }},
+		{"skip-bad", func() { c.Data.SkipBad = o.skipBad }},
+	} {
+		if set(s.name) {
+			s.do()
 		}
 	}
-	return c, nil
 }

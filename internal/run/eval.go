@@ -1,4 +1,4 @@
-package main
+package run
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/mambaad/mambaad/app/detector"
 	"github.com/mambaad/mambaad/app/evaluate"
 	"github.com/mambaad/mambaad/data"
 	"github.com/mambaad/mambaad/internal/atomicfile"
@@ -18,18 +19,25 @@ import (
 
 // runInfo describes a run for reports.
 type runInfo struct {
-	Command    string  // "train" or "test"
+	Command    string  // "train", "test" or "demo"
 	Threshold  float64 // decision threshold for the outlines (NaN: none)
 	Checkpoint string
 	Dataset    string
-	Encoder    encoderInfo
-	Config     model.Config
+	Encoder    detector.EncoderInfo
+	Config     string // the run's configuration, YAML with config.yaml's keys
+}
+
+// evalSettings is how a test split is read and scored.
+type evalSettings struct {
+	EvalConfig
+	SkipBad bool // skip unreadable images with a warning
+	Workers int  // decoding goroutines (0 = automatic)
 }
 
 // evalAndWrite evaluates m on samples and writes metrics.{md,csv,json},
 // scores.csv and the HTML report into dir. It returns the result and prints
 // the Markdown table to out.
-func evalAndWrite(ctx context.Context, m *model.MambaAD, samples []data.Sample, ec EvalConfig, dir string,
+func evalAndWrite(ctx context.Context, m *model.MambaAD, samples []data.Sample, ec evalSettings, dir string,
 	info runInfo, out, warn io.Writer, quiet bool) (*evaluate.Result, error) {
 	mo, err := ec.metricsOptions()
 	if err != nil {
@@ -38,9 +46,9 @@ func evalAndWrite(ctx context.Context, m *model.MambaAD, samples []data.Sample, 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	bar := newProgress(len(samples), "evaluating", "img", quiet)
+	bar := newProgress(len(samples), "evaluating", quiet)
 	res, err := evaluate.Run(ctx, m, samples, evaluate.Options{
-		Metrics: mo, BatchSize: ec.BatchSize, Keep: ec.Gallery,
+		Metrics: mo, BatchSize: ec.BatchSize, Keep: ec.Gallery, SkipBad: ec.SkipBad, Workers: ec.Workers,
 		Warn:     func(s data.Sample, err error) { bar.logf(warn, "warning: skipping %s: %v", s.Path, err) },
 		Progress: func(done, _ int) { bar.set(done) },
 	})

@@ -1,4 +1,4 @@
-package main
+package run
 
 import (
 	"fmt"
@@ -19,7 +19,10 @@ type progress struct {
 // stderrIsTerminal reports whether progress bars make sense.
 func stderrIsTerminal() bool { return term.IsTerminal(int(os.Stderr.Fd())) }
 
-func newProgress(total int, what, unit string, quiet bool) *progress {
+// newProgress counts images towards total; the caller puts rates and
+// epochs in the description (the library's own rate jumps after a resume
+// and reads "0 img/hr" at the start).
+func newProgress(total int, what string, quiet bool) *progress {
 	if quiet || !stderrIsTerminal() {
 		return &progress{}
 	}
@@ -27,8 +30,6 @@ func newProgress(total int, what, unit string, quiet bool) *progress {
 		progressbar.OptionSetWriter(os.Stderr),
 		progressbar.OptionSetDescription(what),
 		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString(unit),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionThrottle(200*time.Millisecond),
 		progressbar.OptionFullWidth(),
@@ -36,32 +37,32 @@ func newProgress(total int, what, unit string, quiet bool) *progress {
 }
 
 func (p *progress) set(n int) {
-	if p.bar != nil {
+	if p != nil && p.bar != nil {
 		p.bar.Set(n)
 	}
 }
 
 func (p *progress) add(n int) {
-	if p.bar != nil {
+	if p != nil && p.bar != nil {
 		p.bar.Add(n)
 	}
 }
 
 func (p *progress) describe(s string) {
-	if p.bar != nil {
+	if p != nil && p.bar != nil {
 		p.bar.Describe(s)
 	}
 }
 
 func (p *progress) finish() {
-	if p.bar != nil {
+	if p != nil && p.bar != nil {
 		p.bar.Finish()
 	}
 }
 
 // logf prints a status line to w (stderr), clearing a bar if one is drawn.
 func (p *progress) logf(w io.Writer, format string, a ...any) {
-	if p.bar != nil {
+	if p != nil && p.bar != nil {
 		p.bar.Clear()
 	}
 	fmt.Fprintf(w, format+"\n", a...)

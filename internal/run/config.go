@@ -1,8 +1,10 @@
-package main
+package run
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -120,7 +122,7 @@ var presets = map[string]preset{
 	"cocoad":     {"COCO-AD reference: 256², ResNet34, 100 epochs", func() Config { return datasetPreset("cocoad", 100) }},
 	"cpu-256":    {"256², ResNet18, full decoder, 20 epochs, batch 8 — a real run on a CPU", cpu256},
 	"cpu-128":    {"128², ResNet18, full decoder, 30 epochs, batch 8 — about 3.5× cheaper per image than 256²", cpu128},
-	"demo":       {"128², ResNet18, light decoder [2 2 2 2], 8 epochs — the built-in demo", demoPreset},
+	"demo":       {"128², ResNet18, light decoder [2 2 2 2], 8 epochs — the built-in demo", DemoConfig},
 }
 
 func datasetPreset(ds string, epochs int) Config {
@@ -146,7 +148,7 @@ func cpu128() Config {
 	return c
 }
 
-func demoPreset() Config {
+func DemoConfig() Config {
 	c := cpu128()
 	c.Model.Depths = []int{2, 2, 2, 2}
 	c.Train.Epochs = 8
@@ -157,7 +159,7 @@ func demoPreset() Config {
 }
 
 // presetNames lists the presets, sorted.
-func presetNames() []string {
+func PresetNames() []string {
 	var ns []string
 	for n := range presets {
 		ns = append(ns, n)
@@ -166,11 +168,14 @@ func presetNames() []string {
 	return ns
 }
 
-// loadConfig builds a configuration from a preset and an optional YAML file.
-func loadConfig(presetName, file string) (Config, error) {
+// PresetAbout describes a preset in one line ("" for an unknown name).
+func PresetAbout(name string) string { return presets[name].about }
+
+// LoadConfig builds a configuration from a preset and an optional YAML file.
+func LoadConfig(presetName, file string) (Config, error) {
 	p, ok := presets[presetName]
 	if !ok {
-		return Config{}, fmt.Errorf("unknown preset %q (known: %s)", presetName, strings.Join(presetNames(), ", "))
+		return Config{}, fmt.Errorf("unknown preset %q (known: %s)", presetName, strings.Join(PresetNames(), ", "))
 	}
 	c := p.cfg()
 	if file == "" {
@@ -180,16 +185,25 @@ func loadConfig(presetName, file string) (Config, error) {
 	if err != nil {
 		return c, fmt.Errorf("config: %w", err)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
-		return c, fmt.Errorf("config %s: %s", file, oneLine(err))
+	if err := decodeYAML(b, &c); err != nil {
+		return c, fmt.Errorf("config %s: %w", file, err)
 	}
 	return c, nil
 }
 
-// yamlString renders a configuration (saved next to a run's checkpoints).
-func (c Config) yamlString() string {
+// decodeYAML decodes one YAML document onto c, refusing unknown keys; the
+// error is one line. An empty document leaves c unchanged.
+func decodeYAML(b []byte, c *Config) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && err != io.EOF {
+		return errors.New(oneLine(err))
+	}
+	return nil
+}
+
+// YAML renders a configuration (saved next to a run's checkpoints).
+func (c Config) YAML() string {
 	b, err := yaml.Marshal(c)
 	if err != nil {
 		return fmt.Sprintf("# could not render configuration: %v\n", err)

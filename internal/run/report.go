@@ -1,4 +1,4 @@
-package main
+package run
 
 import (
 	"fmt"
@@ -10,7 +10,6 @@ import (
 	"github.com/mambaad/mambaad/app/evaluate"
 	"github.com/mambaad/mambaad/app/report"
 	"github.com/mambaad/mambaad/data/imageio"
-	"gopkg.in/yaml.v3"
 )
 
 // writeReport writes the curves (curves.png and curves_<class>.png), the
@@ -35,10 +34,9 @@ func writeReport(res *evaluate.Result, dir string, info runInfo) error {
 	if err := report.SavePNG(filepath.Join(dir, "curves.png"), combined); err != nil {
 		return err
 	}
-	cfg, _ := yaml.Marshal(info.Config)
 	r := report.Report{
 		Title: "MambaAD evaluation",
-		Run: report.RunInfo{Command: "mambaad " + info.Command, Model: strings.TrimSpace(string(cfg)),
+		Run: report.RunInfo{Command: "mambaad " + info.Command, Model: strings.TrimSpace(info.Config),
 			Checkpoint: info.Checkpoint, Dataset: info.Dataset, Date: time.Now(), Machine: report.Machine(),
 			Extra: []report.Field{{Name: "Encoder", Value: info.Encoder.String()}}},
 		Table:   res.Table,

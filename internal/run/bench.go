@@ -1,0 +1,118 @@
+package run
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+
+	"github.com/mambaad/mambaad/app/perf"
+	"github.com/mambaad/mambaad/app/report"
+)
+
+// BenchOptions is `mambaad bench`: measure this machine.
+type BenchOptions struct {
+	Sections []string // kernels, model, metrics, all (default kernels)
+	JSON     bool
+	// Probe is the child side of the memory measurement: run one model
+	// workload and print its peak RSS (internal).
+	Probe          string
+	Stdout, Stderr io.Writer
+}
+
+// Validate expands and checks the sections.
+func (o *BenchOptions) Validate() error {
+	defaultWriters(&o.Stdout, &o.Stderr)
+	if o.Probe != "" {
+		return nil
+	}
+	args := o.Sections
+	if len(args) == 0 {
+		args = []string{"kernels"}
+	}
+	var out []string
+	for _, a := range args {
+		switch a {
+		case "all":
+			out = append(out, "kernels", "model", "metrics")
+		case "kernels", "model", "metrics":
+			out = append(out, a)
+		default:
+			return fmt.Errorf("unknown bench section %q (want kernels, model, metrics or all)", a)
+		}
+	}
+	o.Sections = out
+	return nil
+}
+
+// Run measures and prints the table (or JSON).
+func (o *BenchOptions) Run(ctx context.Context) error {
+	if o.Probe != "" {
+		return o.runProbe()
+	}
+	r := perf.NewReport(report.Machine())
+	for _, s := range o.Sections {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		fmt.Fprintf(o.Stderr, "measuring %s…\n", s)
+		switch s {
+		case "kernels":
+			r.Kernels()
+		case "model":
+			if err := r.Model(o.probeRSS(ctx)); err != nil {
+				return err
+			}
+		case "metrics":
+			if err := r.Metrics(); err != nil {
+				return err
+			}
+		}
+	}
+	if o.JSON {
+		return r.WriteJSON(o.Stdout)
+	}
+	return r.WriteTable(o.Stdout)
+}
+
+// probeRSS runs each model workload in a child process and collects its
+// peak resident memory; failures leave the workload out (with a note).
+func (o *BenchOptions) probeRSS(ctx context.Context) map[string]int64 {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	out := map[string]int64{}
+	for _, sc := range perf.Scenarios {
+		b, err := exec.CommandContext(ctx, exe, "bench", "--rss-probe", sc).Output()
+		if err != nil {
+			fmt.Fprintf(o.Stderr, "note: memory probe %s failed: %v\n", sc, err)
+			continue
+		}
+		if v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil {
+			out[sc] = v
+		}
+	}
+	return out
+}
+
+// runProbe is the child side: build the model, run the workload twice (the
+// second run sees the steady-state buffers) and print VmHWM in bytes.
+func (o *BenchOptions) runProbe() error {
+	b, err := perf.NewModelBench()
+	if err != nil {
+		return err
+	}
+	run := b.Run(o.Probe)
+	run()
+	run()
+	rss, err := perf.PeakRSS()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(o.Stdout, rss)
+	return nil
+}

@@ -1,0 +1,102 @@
+package run
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/mambaad/mambaad/app/detector"
+	"github.com/mambaad/mambaad/data"
+	"gopkg.in/yaml.v3"
+)
+
+// TestOptions is `mambaad test`: evaluate a checkpoint on a test split.
+type TestOptions struct {
+	Checkpoint string
+	// Data, Dataset and Classes select the test split; empty values take
+	// what the checkpoint was trained on.
+	Data, Dataset, Classes string
+	Out                    string // default: next to the checkpoint, test/
+	Eval                   EvalConfig
+	SkipBad                bool
+	Workers                int
+	Quiet                  bool
+	Stdout, Stderr         io.Writer
+}
+
+// Validate checks the options before anything is read.
+func (o *TestOptions) Validate() error {
+	if o.Checkpoint == "" {
+		return fmt.Errorf("give --checkpoint FILE")
+	}
+	if _, err := o.Eval.metricsOptions(); err != nil {
+		return err
+	}
+	if o.Dataset == "" {
+		o.Dataset = "auto"
+	}
+	if o.Out == "" {
+		o.Out = filepath.Join(filepath.Dir(o.Checkpoint), "test")
+	}
+	defaultWriters(&o.Stdout, &o.Stderr)
+	return nil
+}
+
+// Run evaluates and writes the tables and the report into Out.
+func (o *TestOptions) Run(ctx context.Context) error {
+	d, err := detector.Load(o.Checkpoint)
+	if err != nil {
+		return err
+	}
+	root, dataset, classes := o.Data, o.Dataset, o.Classes
+	if root == "" {
+		root, dataset = d.Meta.Dataset.Root, d.Meta.Dataset.Dataset
+	}
+	if root == "" {
+		return fmt.Errorf("%s does not record its dataset: give --data DIR", o.Checkpoint)
+	}
+	if classes == "" {
+		classes = d.Meta.Dataset.Classes
+	}
+	ds, err := data.Open(dataset, root, data.Options{})
+	if err != nil {
+		return err
+	}
+	samples, err := ds.Samples(data.Test, data.SelectClasses(classes))
+	if err != nil {
+		return err
+	}
+	if len(samples) == 0 {
+		return fmt.Errorf("%s: no test images for classes %q", root, classes)
+	}
+	info := runInfo{Command: "test", Checkpoint: o.Checkpoint, Dataset: root, Encoder: d.Meta.Encoder,
+		Config: d.Meta.RunConfig, Threshold: noThreshold}
+	if info.Config == "" {
+		b, _ := yaml.Marshal(d.Model.Cfg)
+		info.Config = "model:\n" + indent(string(b))
+	}
+	if d.Meta.Threshold != nil {
+		info.Threshold = d.Meta.Threshold.Value
+	}
+	es := evalSettings{EvalConfig: o.Eval, SkipBad: o.SkipBad, Workers: o.Workers}
+	_, err = evalAndWrite(ctx, d.Model, samples, es, o.Out, info, o.Stdout, o.Stderr, o.Quiet)
+	return err
+}
+
+func indent(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i := range lines {
+		lines[i] = "  " + lines[i]
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+func defaultWriters(ws ...*io.Writer) {
+	for _, w := range ws {
+		if *w == nil {
+			*w = io.Discard
+		}
+	}
+}
