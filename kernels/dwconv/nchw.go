@@ -1,17 +1,3 @@
-// Package dwconv is the depthwise 2-D convolution of the MambaAD decoder:
-// NCHW, groups = C, a k×k kernel with k ∈ {3, 5, 7}, stride 1 and "same"
-// zero padding k/2. It runs the SS2D 3×3 conv on D channels and the LSS
-// 5×5 and 7×7 branches.
-//
-// Weights are laid out as PyTorch's (C, 1, k, k). Forward outputs and input
-// gradients are overwritten; weight and bias gradients are accumulated (+=).
-// The fast paths (AVX2/FMA and AVX-512 assembly, vectorised along W) run in
-// parallel over the (n, c) planes, or over channels for the weight
-// gradient; plain-Go references are kept for the tests.
-//
-// ForwardNHWC, BackwardInputNHWC and BackwardWeightNHWC (nhwc.go) are the
-// same convolution on channels-last (N,H,W,C) tensors, vectorised along C,
-// for the SS2D layer's token-major layout.
 package dwconv
 
 import (
@@ -179,7 +165,7 @@ type scratch struct {
 }
 
 // fwdFunc, loadFunc and wFunc are the assembly forward kernel, plane copy
-// and weight-gradient kernel (see gen_asm.go).
+// and weight-gradient kernel (see gen_nchw.go).
 type (
 	fwdFunc  func(y, pad, wt *float32, bias float32, h, w, pstride int, mask *int32)
 	loadFunc func(pad *float32, pstride int, x *float32, h, w int, mask *int32)

@@ -4,6 +4,9 @@ package gemm
 
 import "github.com/mambaad/mambaad/kernels/isa"
 
+// The assembly levels: their tiles and blocking, the wrappers that check
+// the bounds the micro-kernels do not, and the packing fast paths.
+
 // avx512Kernels: 28 of the 32 zmm registers hold a 14×32 tile, so each k
 // step is 2 loads, 14 broadcasts and 28 FMAs. Zen 4 runs a 512-bit FMA as
 // two 256-bit halves; the gain over AVX2 is the larger tile (fewer loads
@@ -44,4 +47,100 @@ func packTFast(lv *levelKernels, dst, src []float32, off []int, p0, kc, w int) b
 		return packTTranspose8(dst, src, off, p0, kc, w)
 	}
 	return false
+}
+
+// asmKernel is the signature of every generated micro-kernel
+// (kernels_amd64.s, declared in kernels_asm_amd64.go): c[mr×nr] =
+// alpha·a·b + beta·c over k steps of a packed A panel and B rows at
+// b[rows[p]:]; beta == ±0 leaves c unread. The AVX-512 kernels load and
+// store only the columns whose bit is set in mask; the AVX2 ones ignore it.
+type asmKernel func(k int, a, b *float32, rows *int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// checkTile panics when a kernel call would run outside a, c or the row
+// table: a is a full mr×k panel, c holds an mrr×nrr corner. The B rows the
+// table names are the driver's responsibility (checked where the table is
+// made); the assembly does no bounds checks.
+func checkTile(k, mr, mrr, nrr int, a, b []float32, rows []int, c []float32, ldc int) {
+	if k < 1 || len(a) < mr*k || len(b) == 0 || len(rows) < k || ldc < nrr || len(c) < (mrr-1)*ldc+nrr {
+		panic("gemm: micro-kernel called with short panels, row table or tile")
+	}
+}
+
+func kern14x32(k int, a, b []float32, rows []int, c []float32, ldc int, alpha, beta float32) {
+	checkTile(k, 14, 14, 32, a, b, rows, c, ldc)
+	kernels512m14n2(k, &a[0], &b[0], &rows[0], &c[0], ldc, alpha, beta, 0xffffffff)
+}
+
+// edge512 computes a partial tile in place: the kernel with just enough
+// rows and vectors, and masked stores for the last columns.
+func edge512(mrr, nrr, k int, a, b []float32, rows []int, c []float32, ldc int, alpha, beta float32, _ []float32) {
+	checkTile(k, 14, mrr, nrr, a, b, rows, c, ldc)
+	nv := (nrr + 15) / 16
+	kernels512[nv-1][mrr-1](k, &a[0], &b[0], &rows[0], &c[0], ldc, alpha, beta, uint32(uint64(1)<<nrr-1))
+}
+
+func kern6x16(k int, a, b []float32, rows []int, c []float32, ldc int, alpha, beta float32) {
+	checkTile(k, 6, 6, 16, a, b, rows, c, ldc)
+	kernels256m6n2(k, &a[0], &b[0], &rows[0], &c[0], ldc, alpha, beta, 0)
+}
+
+// edge256 computes a partial tile with the kernel of just enough rows and
+// vectors; without masks, a column count that is not a whole number of
+// vectors goes through the scratch tile, and B must be packed because
+// whole vectors are read.
+func edge256(mrr, nrr, k int, a, b []float32, rows []int, c []float32, ldc int, alpha, beta float32, tile []float32) {
+	nv := (nrr + 7) / 8
+	checkTile(k, 6, mrr, 8*nv, a, b, rows, tile, 16)
+	kern := kernels256[nv-1][mrr-1]
+	if nrr == 8*nv {
+		checkTile(k, 6, mrr, nrr, a, b, rows, c, ldc)
+		kern(k, &a[0], &b[0], &rows[0], &c[0], ldc, alpha, beta, 0)
+		return
+	}
+	kern(k, &a[0], &b[0], &rows[0], &tile[0], 16, alpha, 0, 0)
+	addTile(c, ldc, tile, 16, mrr, nrr, beta)
+}
+
+// panelOffsets turns the element offsets of a panel's rows into the byte
+// offsets the transposes read (each advanced by p0), repeating row 0 for
+// the missing rows of a group (loaded, never stored). It panics if a row
+// would be read outside src.
+func panelOffsets(dst []int64, src []float32, off []int, p0, kc int) {
+	for r := range dst {
+		o := off[r%len(off)] + p0
+		if o < 0 || o+kc > len(src) {
+			panic("gemm: packT row outside its source")
+		}
+		dst[r] = int64(4 * o)
+	}
+}
+
+// packTTranspose is the AVX-512 packT fast path (see levelKernels.packT):
+// 16-row groups moved by in-register 16×16 transposes.
+func packTTranspose(dst, src []float32, off []int, p0, kc, w int) bool {
+	if kc < 1 || len(dst) < kc*w || len(off) != w {
+		return false
+	}
+	var bytes [16]int64
+	for g := 0; g < w; g += 16 {
+		rows := min(16, w-g)
+		panelOffsets(bytes[:], src, off[g:g+rows], p0, kc)
+		transpose16AVX512(&dst[g], &src[0], &bytes[0], kc, w, uint16(1<<rows-1))
+	}
+	return true
+}
+
+// packTTranspose8 is the AVX2 packT fast path: groups of 8 (or a final 6)
+// rows moved by in-register 8×8 transposes.
+func packTTranspose8(dst, src []float32, off []int, p0, kc, w int) bool {
+	if kc < 1 || len(dst) < kc*w || len(off) != w || (w%8 != 0 && w%8 != 6) {
+		return false
+	}
+	var bytes [8]int64
+	for g := 0; g < w; g += 8 {
+		rows := min(8, w-g)
+		panelOffsets(bytes[:], src, off[g:g+rows], p0, kc)
+		transpose8AVX2(&dst[g], &src[0], &bytes[0], kc, w, rows)
+	}
+	return true
 }

@@ -1,9 +1,11 @@
 //go:build ignore
 
-// gen_kernels writes kernels_amd64.s, the register-blocked micro-kernels.
-// The kernels are generated because a tile of mr×nr accumulators is the
-// same few instructions repeated per row, which hand-written assembly gets
-// wrong easily. Run with: go generate ./gemm
+// gen_kernels writes kernels_amd64.s, the register-blocked micro-kernels
+// and the packing transposes, and kernels_asm_amd64.go, their Go
+// declarations and the per-level tables of the micro-kernels. The kernels
+// are generated because a tile of mr×nr accumulators is the same few
+// instructions repeated per row, which hand-written assembly gets wrong
+// easily. Run with: go generate ./kernels/gemm (the directive is in doc.go).
 package main
 
 import (
@@ -82,10 +84,12 @@ func main() {
 	}
 	genTranspose16(&s)
 	genTranspose8(&s)
+	fmt.Fprintln(&g, "\n//go:noescape\nfunc transpose16AVX512(dst, src *float32, off *int64, kc, stride int, rows uint16)")
+	fmt.Fprintln(&g, "\n//go:noescape\nfunc transpose8AVX2(dst, src *float32, off *int64, kc, stride, rows int)")
 	if err := os.WriteFile("kernels_amd64.s", s.Bytes(), 0o644); err != nil {
 		panic(err)
 	}
-	if err := os.WriteFile("kernels_decl_amd64.go", g.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile("kernels_asm_amd64.go", g.Bytes(), 0o644); err != nil {
 		panic(err)
 	}
 }

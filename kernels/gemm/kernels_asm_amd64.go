@@ -135,3 +135,9 @@ var kernels256 = [2][6]asmKernel{
 	{kernels256m1n1, kernels256m2n1, kernels256m3n1, kernels256m4n1, kernels256m5n1, kernels256m6n1},
 	{kernels256m1n2, kernels256m2n2, kernels256m3n2, kernels256m4n2, kernels256m5n2, kernels256m6n2},
 }
+
+//go:noescape
+func transpose16AVX512(dst, src *float32, off *int64, kc, stride int, rows uint16)
+
+//go:noescape
+func transpose8AVX2(dst, src *float32, off *int64, kc, stride, rows int)

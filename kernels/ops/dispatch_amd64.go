@@ -2,12 +2,10 @@
 
 package ops
 
-//go:generate go run gen_asm.go
-
 import "github.com/mambaad/mambaad/kernels/isa"
 
-// asmSet is one assembly level's kernels (ops_amd64.s, declared in
-// kernels_amd64.go). They process whole vectors; the wrappers below finish
+// asmSet is one assembly level's kernels (kernels_amd64.s, declared in
+// kernels_asm_amd64.go). They process whole vectors; the wrappers below finish
 // each tail with the scalar twin.
 type asmSet struct {
 	lanes                        int

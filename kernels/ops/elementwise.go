@@ -21,8 +21,6 @@ type ewKernels struct {
 	reluBack func(x, dy, dx []float32)
 }
 
-var ewGo = ewKernels{addTo: addToGo, add: addGo, relu: reluGo, reluBack: reluBackGo}
-
 // chunks runs f over [0, n) in parallel pieces of at least elemGrain.
 func chunks(n int, f func(lo, hi int)) { parallel.For(n, elemGrain, f) }
 
@@ -45,20 +43,6 @@ func add(l isa.Level, a, b, y []float32) {
 		return
 	}
 	chunks(len(a), func(lo, hi int) { f(a[lo:hi], b[lo:hi], y[lo:hi]) })
-}
-
-func addToGo(x, acc []float32) {
-	acc = acc[:len(x)]
-	for i, v := range x {
-		acc[i] += v
-	}
-}
-
-func addGo(a, b, y []float32) {
-	b, y = b[:len(a)], y[:len(a)]
-	for i, v := range a {
-		y[i] = v + b[i]
-	}
 }
 
 // MSE returns mean((a − b)²) accumulated in float64 (PyTorch's

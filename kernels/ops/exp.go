@@ -40,7 +40,7 @@ func expf32(x float32) float32 {
 
 // expTable holds the constants of the vector exponential, each replicated
 // across a 64-byte slot so that AVX2 and AVX-512 code can use it as a full
-// memory operand. The slot order is fixed by gen_asm.go.
+// memory operand. The slot order is fixed by gen_kernels.go.
 var expTable = func() (t [14 * 16]float32) {
 	vals := []float32{expLo, expHi, expLog2e, expC1, expC2, expP0, expP1, expP2, expP3, expP4, expP5, 1,
 		math.Float32frombits(127), math.Float32frombits(0x80000000)}

@@ -12,8 +12,6 @@ type permKernels struct {
 	transpose func(dst, src []float32, rows, cols, r0, r1, c0, c1 int)
 }
 
-var permGo = permKernels{transpose: transposeBlockGo}
-
 // Transpose writes dst[b, c, r] = src[b, r, c] for batch matrices of
 // rows × cols (NHWC ↔ NCHW, or swapping H and W). dst must not overlap src.
 func Transpose(dst, src []float32, batch, rows, cols int) {
@@ -43,15 +41,4 @@ func transpose(l isa.Level, dst, src []float32, batch, rows, cols int) {
 			f(dst[b*n:(b+1)*n], src[b*n:(b+1)*n], rows, cols, r0, min(r0+transposeTile, rows), c0, min(c0+transposeTile, cols))
 		}
 	})
-}
-
-// transposeBlockGo transposes the tile rows [r0, r1) × cols [c0, c1) of one
-// rows × cols matrix.
-func transposeBlockGo(dst, src []float32, rows, cols, r0, r1, c0, c1 int) {
-	for c := c0; c < c1; c++ {
-		d := dst[c*rows+r0 : c*rows+r1]
-		for i := range d {
-			d[i] = src[(r0+i)*cols+c]
-		}
-	}
 }

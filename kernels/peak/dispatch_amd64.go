@@ -8,12 +8,6 @@ import "github.com/mambaad/mambaad/kernels/isa"
 // latency (4 cycles) on two pipes.
 const chains = 12
 
-//go:noescape
-func fmaAVX2(n int)
-
-//go:noescape
-func fmaAVX512(n int)
-
 // loop runs n iterations of the level's FMA loop and returns its flops.
 func loop(l isa.Level, n int) float64 {
 	switch l {

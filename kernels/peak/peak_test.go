@@ -54,3 +54,10 @@ func TestPublicAPI(t *testing.T) {
 		t.Fatalf("FP32Peak %v", p)
 	}
 }
+
+// single returns the rate of one core (the calling goroutine) in GFLOP/s.
+func single(l isa.Level, d time.Duration) float64 {
+	start := time.Now()
+	flops := spin(l, start.Add(d))
+	return flops / time.Since(start).Seconds() / 1e9
+}

@@ -1,67 +1,9 @@
 package selscan
 
-// The plain-Go kernels: the same chunk structure as the vector kernels,
-// with the 16 lanes as an inner loop. They serve the Generic level, any N
-// and the purego build.
-
-func prepGo(c *chunk) {
-	R, N := c.R, c.N
-	for j := 0; j < c.n; j++ {
-		p := int(c.idx[j])
-		rec, x := c.rec[p*c.rs:p*c.rs+R+2*N], c.x[p*c.ts:p*c.ts+lanes]
-		pre := c.pre[j*preLen : (j+1)*preLen]
-		if c.dy != nil {
-			copy(pre[preG*lanes:], c.dy[p*c.ts:p*c.ts+lanes])
-		}
-		if N == lanes {
-			copy(pre[preB*lanes:], rec[R:R+2*N])
-		}
-		for l := 0; l < lanes; l++ {
-			raw := c.bias[l]
-			for r, v := range rec[:R] {
-				raw += v * c.dtw[r*lanes+l]
-			}
-			dt := softplusRef(raw)
-			pre[l], pre[preDU*lanes+l], pre[preU*lanes+l] = dt, dt*x[l], x[l]
-			pre[preDL2*lanes+l] = dt * log2e
-			if c.sig {
-				pre[preSig*lanes+l] = sigmoidRef(raw)
-			}
-		}
-	}
-}
-
-func fwdGo(c *chunk) {
-	R, N := c.R, c.N
-	var y [lanes]float32
-	for j := 0; j < c.n; j++ {
-		p := int(c.idx[j])
-		b, cc := c.rec[p*c.rs+R:p*c.rs+R+N], c.rec[p*c.rs+R+N:p*c.rs+R+2*N]
-		o := j * preLen
-		for l := range y {
-			y[l] = c.dskip[l] * c.pre[o+preU*lanes+l]
-		}
-		for n := 0; n < N; n++ {
-			h, a := c.h[n*lanes:(n+1)*lanes], c.a[n*lanes:(n+1)*lanes]
-			for l := range y {
-				h[l] = exp2f(c.pre[o+preDL2*lanes+l]*a[l])*h[l] + c.pre[o+preDU*lanes+l]*b[n]
-				y[l] += cc[n] * h[l]
-			}
-		}
-		store(c.out[p*c.ts:p*c.ts+lanes], y[:], c.add)
-	}
-}
-
-// store writes (or adds, when add is set) v to dst.
-func store(dst, v []float32, add bool) {
-	if add {
-		for l, x := range v {
-			dst[l] += x
-		}
-		return
-	}
-	copy(dst, v)
-}
+// The plain-Go backward kernels (recompute, reverse, weight gradient and
+// the cross-lane reduction): the same chunk structure as the vector
+// kernels, with the 16 lanes as an inner loop, for the Generic level, any
+// N and the purego build.
 
 func recGo(c *chunk) {
 	R, N := c.R, c.N

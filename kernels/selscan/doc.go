@@ -39,7 +39,17 @@
 // Results are deterministic: the work decomposition and every summation
 // order depend on the sizes only, not on the number of workers.
 //
-// ForwardRef and BackwardRef are plain float32 loops over the formulas,
-// kept as the readable specification; the tests check every level of the
-// fast path against a float64 version of them.
+// ForwardRef and BackwardRef (ref_test.go) are plain float32 loops over
+// the formulas, kept as the readable specification; the tests check every
+// level of the fast path against a float64 version of them.
+//
+// Files follow the layout of every kernel package, one topic per pass:
+// prep_amd64.s, fwd_amd64.s and bwd_amd64.s are the hand-written AVX-512
+// and AVX2 kernels (with transpose_amd64.s, consts_amd64.s and the macros
+// of vec_amd64.h), each declared in its <topic>_asm_amd64.go;
+// dispatch_amd64.go and dispatch_other.go (non-amd64 or -tags purego)
+// choose the kernels for each isa.Level; prep_generic.go, fwd_generic.go
+// and bwd_generic.go are the plain-Go kernels; forward.go and backward.go
+// the drivers; ref_test.go the references; bench_test.go the benchmarks.
+// There is no generator: this assembly is written by hand.
 package selscan

@@ -188,3 +188,164 @@ prsum:
 pdone:
 	VZEROUPPER
 	RET
+
+// The AVX2 prep (see the notes on the AVX2 kernels in fwd_amd64.s).
+
+// func prep8AVX2(n int, idx *int32, rec *float32, rs int, x, dy, out *float32, ts int, r int, dtw, bias, pre *float32, flags int)
+// prep16AVX512 for 8 lanes (same flags and step records; flag 4, the B
+// and C gather, is passed for one half only).
+TEXT ·prep8AVX2(SB), NOSPLIT, $0-104
+	MOVQ n+0(FP), CX
+	TESTQ CX, CX
+	JLE qdone
+	MOVQ idx+8(FP), SI
+	MOVQ rec+16(FP), R8
+	MOVQ rs+24(FP), R9
+	SHLQ $2, R9
+	MOVQ x+32(FP), DX
+	MOVQ ts+56(FP), R10
+	SHLQ $2, R10
+	MOVQ r+64(FP), R11
+	MOVQ dtw+72(FP), BX
+	MOVQ pre+88(FP), R12
+
+qloop:
+	MOVLQSX (SI), DI
+	MOVQ DI, R13
+	IMULQ R10, DI
+	VMOVUPS (DX)(DI*1), Y12
+	MOVQ out+48(FP), AX
+	PREFETCHT0 (AX)(DI*1)
+	TESTQ $2, flags+96(FP)
+	JZ qnog
+	MOVQ dy+40(FP), AX
+	VMOVUPS (AX)(DI*1), Y2
+	VMOVUPS Y2, 256(R12)
+
+qnog:
+	IMULQ R9, R13
+	ADDQ R8, R13
+	TESTQ $4, flags+96(FP)
+	JZ qnobc
+	VMOVUPS (R13)(R11*4), Y2
+	VMOVUPS 32(R13)(R11*4), Y3
+	VMOVUPS 64(R13)(R11*4), Y4
+	VMOVUPS 96(R13)(R11*4), Y5
+	VMOVUPS Y2, 320(R12)
+	VMOVUPS Y3, 352(R12)
+	VMOVUPS Y4, 384(R12)
+	VMOVUPS Y5, 416(R12)
+
+qnobc:
+	MOVQ bias+80(FP), AX
+	VMOVUPS (AX), Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ BX, DI
+	MOVQ R11, R14
+	CMPQ R14, $2
+	JLT qr1
+
+qr2:
+	VBROADCASTSS (R13), Y2
+	VFMADD231PS (DI), Y2, Y0
+	VBROADCASTSS 4(R13), Y3
+	VFMADD231PS 64(DI), Y3, Y1
+	ADDQ $128, DI
+	ADDQ $8, R13
+	SUBQ $2, R14
+	CMPQ R14, $2
+	JGE qr2
+
+qr1:
+	TESTQ R14, R14
+	JZ qsum
+	VBROADCASTSS (R13), Y2
+	VFMADD231PS (DI), Y2, Y0
+
+qsum:
+	VADDPS Y1, Y0, Y0
+	VANDPS TAB8(A_ABS), Y0, Y9
+	VMULPS TAB8(A_NL2E16), Y9, Y2
+	VMOVAPS Y2, Y10
+	VFMSUB231PS TAB8(A_NL2E16), Y9, Y10
+	VFMADD231PS TAB8(A_NL2E16LO), Y9, Y10
+	EXP2AVX2(Y2, Y3, Y4, Y5, Y6, Y7, Y8)
+	VMULPS TAB8(A_LN2D16), Y10, Y10
+	VFMADD231PS Y10, Y8, Y8
+	VADDPS TAB8(A_TWO), Y8, Y3
+	VDIVPS Y3, Y8, Y3
+	VMULPS Y3, Y3, Y4
+	VMOVUPS TAB8(A_Q3), Y5
+	VFMADD213PS TAB8(A_Q2), Y4, Y5
+	VFMADD213PS TAB8(A_Q1), Y4, Y5
+	VFMADD213PS TAB8(A_Q0), Y4, Y5
+	VMULPS Y4, Y5, Y5
+	VADDPS Y3, Y3, Y3
+	VFMADD213PS Y3, Y3, Y5
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y6, Y0, Y7
+	VADDPS Y5, Y7, Y7
+	VMOVUPS Y7, (R12)
+	VMULPS Y12, Y7, Y9
+	VMOVUPS Y9, 64(R12)
+	VMOVUPS Y12, 128(R12)
+	VMULPS TAB8(A_L2E), Y7, Y9
+	VMOVUPS Y9, 448(R12)
+	TESTQ $1, flags+96(FP)
+	JZ qnext
+	VMOVUPS TAB8(A_ONE), Y4
+	VADDPS Y4, Y8, Y3
+	VDIVPS Y3, Y4, Y4
+	VMULPS Y4, Y8, Y5
+	VCMPPS $13, Y6, Y0, Y3
+	VBLENDVPS Y3, Y4, Y5, Y5
+	VMOVUPS Y5, 192(R12)
+
+qnext:
+	ADDQ $4, SI
+	ADDQ $512, R12
+	DECQ CX
+	JNZ qloop
+
+qdone:
+	VZEROUPPER
+	RET
+
+// func prefetch16(n int, idx *int32, rec *float32, rs int, x, dy, out *float32, ts int)
+// Asks for the data of a chunk that is about to be prepped into L2: each
+// step's x_dbl record (up to 256 bytes) and its 64-byte token vectors in
+// x, dy and out (ts and rs in floats). Issued one chunk ahead, while the
+// state kernel of the current chunk runs, so that prep rarely waits for
+// memory on the scattered pixels of a direction.
+TEXT ·prefetch16(SB), NOSPLIT, $0-64
+	MOVQ n+0(FP), CX
+	TESTQ CX, CX
+	JLE fdone
+	MOVQ idx+8(FP), SI
+	MOVQ rec+16(FP), R8
+	MOVQ rs+24(FP), R9
+	SHLQ $2, R9
+	MOVQ x+32(FP), R10
+	MOVQ dy+40(FP), R11
+	MOVQ out+48(FP), R12
+	MOVQ ts+56(FP), R13
+	SHLQ $2, R13
+
+floop:
+	MOVLQSX (SI), AX
+	MOVQ AX, BX
+	IMULQ R9, AX
+	PREFETCHT1 (R8)(AX*1)
+	PREFETCHT1 64(R8)(AX*1)
+	PREFETCHT1 128(R8)(AX*1)
+	PREFETCHT1 192(R8)(AX*1)
+	IMULQ R13, BX
+	PREFETCHT1 (R10)(BX*1)
+	PREFETCHT1 (R11)(BX*1)
+	PREFETCHT1 (R12)(BX*1)
+	ADDQ $4, SI
+	DECQ CX
+	JNZ floop
+
+fdone:
+	RET

@@ -58,7 +58,7 @@
 	VMOVUPS Z8, 512(AX); VMOVUPS Z9, 576(AX); VMOVUPS Z10, 640(AX); VMOVUPS Z11, 704(AX); \
 	VMOVUPS Z12, 768(AX); VMOVUPS Z13, 832(AX); VMOVUPS Z14, 896(AX); VMOVUPS Z15, 960(AX)
 
-// Offsets into ·tab8 (consts_avx2_amd64.s).
+// Offsets into ·tab8 (consts_amd64.s).
 #define A_TABLO 0
 #define A_TABHI 32
 #define A_C1 64
