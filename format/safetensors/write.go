@@ -56,9 +56,13 @@ func Encode(w io.Writer, tensors []Tensor, meta map[string]string) error {
 	return WriteData(w, tensors)
 }
 
-// stored is the dtype a tensor is written as.
+// stored is the dtype a tensor is written as: F16 when asked for (values
+// rounded to nearest), every other floating dtype as F32, integers as I64.
 func stored(t *Tensor) DType {
-	if t.DType.IsFloat() {
+	switch {
+	case t.DType == F16:
+		return F16
+	case t.DType.IsFloat():
 		return F32
 	}
 	return I64
@@ -105,7 +109,7 @@ func shapeJSON(shape []int) string {
 }
 
 // WriteData writes only the data section Encode would write for tensors
-// (F32 or I64 little-endian values, back to back, in order). Package
+// (F32, F16 or I64 little-endian values, back to back, in order). Package
 // checkpoint passes a hash here to checksum exactly the bytes on disk.
 func WriteData(w io.Writer, tensors []Tensor) error {
 	buf := make([]byte, 0, 1<<16)
@@ -123,9 +127,12 @@ func WriteData(w io.Writer, tensors []Tensor) error {
 					return err
 				}
 			}
-			if stored(t) == F32 {
+			switch stored(t) {
+			case F32:
 				buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(t.F32[j]))
-			} else {
+			case F16:
+				buf = binary.LittleEndian.AppendUint16(buf, float32ToHalf(t.F32[j]))
+			default:
 				buf = binary.LittleEndian.AppendUint64(buf, uint64(t.I64[j]))
 			}
 		}
