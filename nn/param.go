@@ -17,7 +17,6 @@ package nn
 import (
 	"fmt"
 	"strings"
-
 )
 
 // Param is a named tensor of a model: a trainable parameter (G != nil) or a
