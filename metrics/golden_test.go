@@ -1,7 +1,10 @@
 package metrics
 
 import (
+	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"testing"
 
 	"codeberg.org/sbinet/npyio/npz"
@@ -9,8 +12,9 @@ import (
 	"github.com/mambaad/mambaad/internal/golden"
 )
 
-// goldenSet is metrics.npz: 40 maps of 64×64 (float64), uint8 masks and
-// labels, with every metric the reference toolkit computed on them.
+// goldenSet is metrics.npz: n maps of h×w (float64, sizes from the file's
+// shapes), uint8 masks and labels, with every metric the reference toolkit
+// computed on them.
 type goldenSet struct {
 	f       *golden.File
 	maps    []float64
@@ -76,6 +80,27 @@ func (g *goldenSet) class(t *testing.T, opt Options) *Class {
 	}
 	return c
 }
+
+// proSteps lists the N of the file's arrays prefix+"<N>" (the ADer PRO
+// step counts the generator evaluated: 100 and 200 in the shared set).
+func (g *goldenSet) proSteps(t *testing.T, prefix string) []int {
+	t.Helper()
+	var steps []int
+	for _, k := range g.f.Keys() {
+		if n, err := strconv.Atoi(strings.TrimPrefix(k, prefix)); err == nil && strings.HasPrefix(k, prefix) {
+			steps = append(steps, n)
+		}
+	}
+	if len(steps) == 0 {
+		t.Fatalf("golden has no %s<N> arrays", prefix)
+	}
+	return steps
+}
+
+// aderRunSteps is the PRO step count of the ader_run.* metrics: the
+// MambaAD configuration's max_step_aupro (README); the file does not
+// record it.
+const aderRunSteps = 100
 
 func near(t *testing.T, name string, got, want, tol float64) {
 	t.Helper()
@@ -153,14 +178,14 @@ func TestGoldenProCurve(t *testing.T) {
 func TestGoldenReference(t *testing.T) {
 	g := loadGolden(t)
 	const tol = 1e-6
-	for _, steps := range []int{100, 200} {
+	for _, steps := range g.proSteps(t, "metric.ader_pro_step") {
 		c := g.class(t, Options{Mode: Reference, ProSteps: steps})
 		r, err := c.Compute()
 		if err != nil {
 			t.Fatal(err)
 		}
-		near(t, "ader_pro_step", r.AUPRO, g.scalar(t, map[int]string{100: "ader_pro_step100", 200: "ader_pro_step200"}[steps]), tol)
-		if steps != 100 {
+		near(t, "ader_pro_step", r.AUPRO, g.scalar(t, fmt.Sprint("ader_pro_step", steps)), tol)
+		if steps != aderRunSteps {
 			continue
 		}
 		near(t, "mAUROC_sp_max", r.IAUROC, g.scalar(t, "ader_run.mAUROC_sp_max"), tol)
@@ -184,8 +209,8 @@ func TestGoldenThresholds(t *testing.T) {
 	for _, v := range g.maps {
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
-	for _, steps := range []int{100, 200} {
-		want := g.f.Get(t, map[int]string{100: "ader_pro_thresholds_step100", 200: "ader_pro_thresholds_step200"}[steps]).F64
+	for _, steps := range g.proSteps(t, "ader_pro_thresholds_step") {
+		want := g.f.Get(t, fmt.Sprint("ader_pro_thresholds_step", steps)).F64
 		got, err := arange(lo, hi, (hi-lo)/float64(steps))
 		if err != nil {
 			t.Fatal(err)

@@ -1,15 +1,23 @@
 package model
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/mambaad/mambaad/internal/golden"
 	"github.com/mambaad/mambaad/nn"
 )
 
+// newGoldenFusion builds MFF_OCE for the golden file: the encoder channels
+// come from the eval inputs (B, c_i, s_i, s_i), the number of bottlenecks
+// from the stored bn_layer.<i> blocks.
 func newGoldenFusion(t *testing.T, f *golden.File) *Fusion {
 	t.Helper()
-	fu, err := NewFusion("", [3]int{64, 128, 256}, 3)
+	var ch [3]int
+	for i := range ch {
+		_, ch[i], _ = nchw(t, f, fmt.Sprintf("eval.input%d", i))
+	}
+	fu, err := NewFusion("", ch, f.Count("bn_layer.%d.conv1.weight"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -18,30 +26,38 @@ func newGoldenFusion(t *testing.T, f *golden.File) *Fusion {
 	return fu
 }
 
+// runGoldenFusion runs forward and backward on the inputs <mode>.input0..2
+// (batch and finest side from input0) and checks output and input
+// gradients, and that the scratch pool balances.
+func runGoldenFusion(t *testing.T, f *golden.File, fu *Fusion, mode string) {
+	t.Helper()
+	n, _, s1 := nchw(t, f, mode+".input0")
+	mark := nn.ScratchOutstanding()
+	out := fu.Forward(f.Get(t, mode+".input0").Data, f.Get(t, mode+".input1").Data, f.Get(t, mode+".input2").Data, n, s1)
+	nn.CheckScratchBalance(t, mark, "after Fusion.Forward")
+	checkClose(t, mode+".output", out, f.Get(t, mode+".output"), outTol)
+	nn.ZeroGrad(fu.Params())
+	dx := fu.Backward(f.Get(t, mode+".r").Data)
+	for i := range dx {
+		name := fmt.Sprintf("%s.grad.input%d", mode, i)
+		checkClose(t, name, dx[i], f.Get(t, name), gradTol)
+	}
+	nn.PutScratch(dx[:]...)
+	nn.CheckScratchBalance(t, mark, "after Fusion.Backward")
+}
+
 func TestFusionEvalGolden(t *testing.T) {
 	f := golden.Open(t, "mff_oce.npz")
 	fu := newGoldenFusion(t, f)
 	fu.SetTrain(false)
-	out := fu.Forward(f.Get(t, "eval.input0").Data, f.Get(t, "eval.input1").Data, f.Get(t, "eval.input2").Data, 1, 32)
-	checkClose(t, "eval.output", out, f.Get(t, "eval.output"), outTol)
-	nn.ZeroGrad(fu.Params())
-	dx := fu.Backward(f.Get(t, "eval.r").Data)
-	for i, name := range []string{"eval.grad.input0", "eval.grad.input1", "eval.grad.input2"} {
-		checkClose(t, name, dx[i], f.Get(t, name), gradTol)
-	}
+	runGoldenFusion(t, f, fu, "eval")
 }
 
 func TestFusionTrainGolden(t *testing.T) {
 	f := golden.Open(t, "mff_oce.npz")
 	fu := newGoldenFusion(t, f)
 	fu.SetTrain(true)
-	out := fu.Forward(f.Get(t, "train.input0").Data, f.Get(t, "train.input1").Data, f.Get(t, "train.input2").Data, 2, 32)
-	checkClose(t, "train.output", out, f.Get(t, "train.output"), outTol)
-	nn.ZeroGrad(fu.Params())
-	dx := fu.Backward(f.Get(t, "train.r").Data)
-	for i, name := range []string{"train.grad.input0", "train.grad.input1", "train.grad.input2"} {
-		checkClose(t, name, dx[i], f.Get(t, name), gradTol)
-	}
+	runGoldenFusion(t, f, fu, "train")
 	// A bias followed by a train-mode BatchNorm has a true gradient of 0.
 	zero := func(n string) bool {
 		return n == "conv21.bias" || n == "conv31.bias" || n == "convf.bias"

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/mambaad/mambaad/internal/golden"
@@ -8,39 +9,36 @@ import (
 	"github.com/mambaad/mambaad/scanorder"
 )
 
+// TestSS2DGolden checks one SS2D per golden file. The file name gives the
+// scan order (README: ss2d_<order>[_k<K>].npz; the stored index tables are
+// compared with ours on load); widths, state size, directions, side and
+// batch come from the stored shapes.
 func TestSS2DGolden(t *testing.T) {
-	cases := []struct {
-		file  string
-		order string
-		k     int
-	}{
-		{"ss2d_sweep.npz", "sweep", 8},
-		{"ss2d_scan.npz", "scan", 8},
-		{"ss2d_zorder.npz", "zorder", 8},
-		{"ss2d_zigzag.npz", "zigzag", 8},
-		{"ss2d_hilbert.npz", "hilbert", 8},
-		{"ss2d_hilbert_k2.npz", "hilbert", 2},
-		{"ss2d_hilbert_k4.npz", "hilbert", 4},
-	}
-	for _, c := range cases {
-		t.Run(c.file, func(t *testing.T) {
-			f := golden.Open(t, c.file)
-			o, err := scanorder.ParseOrder(c.order)
+	for _, file := range []string{"ss2d_sweep.npz", "ss2d_scan.npz", "ss2d_zorder.npz", "ss2d_zigzag.npz",
+		"ss2d_hilbert.npz", "ss2d_hilbert_k2.npz", "ss2d_hilbert_k4.npz"} {
+		t.Run(file, func(t *testing.T) {
+			f := golden.Open(t, file)
+			name := strings.TrimSuffix(strings.TrimPrefix(file, "ss2d_"), ".npz")
+			o, err := scanorder.ParseOrder(strings.Split(name, "_")[0])
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := NewSS2D("m", SS2DConfig{C: 16, Side: 8, N: 4, K: c.k, Order: o})
+			b, side, _ := nhwc(t, f, "input")
+			s, err := NewSS2D("m", goldenSS2D(t, f, "", side, o))
 			if err != nil {
 				t.Fatal(err)
 			}
 			loadGolden(t, f, s.Params(), "m.")
 			s.Backprop = true
-			in := f.Get(t, "input")
-			out := s.Forward(in.Data, 2)
+			mark := nn.ScratchOutstanding()
+			out := s.Forward(f.Get(t, "input").Data, b)
+			nn.CheckScratchBalance(t, mark, "after SS2D.Forward")
 			checkClose(t, "output", out, f.Get(t, "output"), outTol)
 			nn.ZeroGrad(s.Params())
 			dx := s.Backward(f.Get(t, "r").Data)
 			checkClose(t, "grad.input", dx, f.Get(t, "grad.input"), gradTol)
+			nn.PutScratch(dx)
+			nn.CheckScratchBalance(t, mark, "after SS2D.Backward")
 			checkParamGrads(t, f, s.Params(), "m.", nil)
 		})
 	}

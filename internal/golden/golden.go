@@ -119,6 +119,27 @@ func (f *File) Keys() []string {
 // Has reports whether the file holds an array of that name.
 func (f *File) Has(name string) bool { return f.r.Header(name+".npy") != nil }
 
+// Shape returns the shape of an array from its header, without reading the
+// data; ok is false if the file has no array of that name.
+func (f *File) Shape(name string) (shape []int, ok bool) {
+	h := f.r.Header(name + ".npy")
+	if h == nil {
+		return nil, false
+	}
+	return append([]int(nil), h.Descr.Shape...), true
+}
+
+// Count returns how many arrays format (with one %d) names for 0, 1, 2, …
+// before the first absent one: Count("target%d") is 3 when target0..2
+// exist.
+func (f *File) Count(format string) int {
+	n := 0
+	for f.Has(fmt.Sprintf(format, n)) {
+		n++
+	}
+	return n
+}
+
 // Get reads one array; it fails the test if the array is absent.
 func (f *File) Get(t testing.TB, name string) *Array {
 	t.Helper()
