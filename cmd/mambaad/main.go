@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/mambaad/mambaad/internal/run"
+	"github.com/mambaad/mambaad/kernels/isa"
 )
 
 func main() {
@@ -26,8 +27,12 @@ func main() {
 // execute runs the command line under ctx (cancelled by Ctrl-C or SIGTERM)
 // and returns the exit status: 0 on success, 130 after an interrupted run
 // saved its state, 1 on any error (printed as one line; never a Go panic
-// trace), 2 on an internal error.
+// trace), 2 on an internal error or an unknown MAMBAAD_ISA value.
 func execute(ctx context.Context, args []string) (code int) {
+	if err := isa.Err(); err != nil { // read at package initialisation
+		fmt.Fprintln(os.Stderr, "mambaad:", err)
+		return 2
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(os.Stderr, "mambaad: internal error: %v (please report it)\n", r)

@@ -3,9 +3,15 @@
 // Every kernel package keeps a plain-Go version and, on amd64, assembly for
 // AVX2+FMA and AVX-512. The level is read once from the CPU (via
 // golang.org/x/sys/cpu) and may be lowered, never raised, with the
-// environment variable MAMBAAD_ISA=generic|avx2|avx512. Building with the
-// tag purego forces Generic. CI uses both so that every path is tested on
+// environment variable MAMBAAD_ISA=auto|avx512|avx2|generic. Building with
+// the tag purego forces Generic. CI uses both so that every path is tested on
 // one machine.
+//
+// The variable is read when the package initialises, before any command
+// could report a problem, so an unknown value does not panic there: the
+// package falls back to Generic (the one level that is always correct) and
+// records the error, which Err returns. Commands check Err first and exit
+// with its one-line message.
 package isa
 
 import (
@@ -56,22 +62,29 @@ var hardware = detect()
 func Hardware() Level { return hardware }
 
 // Best returns the level kernels should use: the hardware level, lowered by
-// MAMBAAD_ISA when it is set. An unknown MAMBAAD_ISA value panics at start-up
-// rather than silently running a path the user did not ask for.
+// MAMBAAD_ISA when it is set. After an unknown MAMBAAD_ISA value it is
+// Generic, and Err reports the value.
 func Best() Level { return best }
 
-var best = chooseBest()
+// Err reports an unknown MAMBAAD_ISA value, as one line naming the variable,
+// the value and the accepted values; it is nil when the variable is unset
+// or valid. A command should print it and exit before doing any work.
+func Err() error { return envErr }
 
-func chooseBest() Level {
-	s := os.Getenv("MAMBAAD_ISA")
-	if s == "" {
-		return hardware
+// EnvVar is the environment variable that lowers the level.
+const EnvVar = "MAMBAAD_ISA"
+
+var best, envErr = chooseBest(os.Getenv(EnvVar))
+
+func chooseBest(s string) (Level, error) {
+	if v := strings.ToLower(strings.TrimSpace(s)); v == "" || v == "auto" {
+		return hardware, nil
 	}
 	l, err := ParseLevel(s)
 	if err != nil {
-		panic("MAMBAAD_ISA: " + err.Error())
+		return Generic, fmt.Errorf("%s=%q: want one of auto, avx512, avx2, generic", EnvVar, s)
 	}
-	return min(l, hardware)
+	return min(l, hardware), nil
 }
 
 // Available lists every level up to Hardware(), for tests that compare each
