@@ -1,6 +1,8 @@
 // Package testutil holds the helpers that the tests of several packages
-// share: error measures between float slices and deterministic random
-// inputs. It is imported only from _test.go files.
+// share: error measures between float slices (compare.go), closeness checks
+// that fail a test (check.go), random and NaN-filled inputs (random.go),
+// finite-difference gradients (grad.go) and panic checks (panic.go). It is
+// imported only from _test.go files.
 package testutil
 
 import "math"

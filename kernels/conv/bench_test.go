@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/mambaad/mambaad/internal/testutil"
 )
 
 // benchConvs are the 3×3 stride-1 shapes the brief targets (B = 8) plus
@@ -31,7 +33,7 @@ func convFlops(s Shape) float64 {
 func benchConv(b *testing.B, shapes []Shape, run func(s Shape, x, w, y []float32)) {
 	for _, s := range shapes {
 		rng := rand.New(rand.NewPCG(1, 1))
-		x, w, y := randVec(rng, s.xLen()), randVec(rng, s.wLen()), randVec(rng, s.yLen())
+		x, w, y := testutil.UniformVec(rng, s.xLen(), -1, 1), testutil.UniformVec(rng, s.wLen(), -1, 1), testutil.UniformVec(rng, s.yLen(), -1, 1)
 		b.Run(convName(s), func(b *testing.B) {
 			for b.Loop() {
 				run(s, x, w, y)

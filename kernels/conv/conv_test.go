@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/mambaad/mambaad/internal/testutil"
 )
 
 // awkwardShapes cover every kernel size, stride and padding the model uses
@@ -33,22 +35,6 @@ func awkwardShapes() []Shape {
 	return out
 }
 
-func randVec(rng *rand.Rand, n int) []float32 {
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = rng.Float32()*2 - 1
-	}
-	return v
-}
-
-func poisoned(n int) []float32 {
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = float32(math.NaN())
-	}
-	return v
-}
-
 func abs64(v []float32) []float64 {
 	out := make([]float64, len(v))
 	for i, x := range v {
@@ -72,12 +58,12 @@ func closeTo(t *testing.T, what string, s Shape, got, want []float32, absSum []f
 func TestForwardMatchesRef(t *testing.T) {
 	for i, s := range awkwardShapes() {
 		rng := rand.New(rand.NewPCG(uint64(i), 1))
-		x, w := randVec(rng, s.xLen()), randVec(rng, s.wLen())
+		x, w := testutil.UniformVec(rng, s.xLen(), -1, 1), testutil.UniformVec(rng, s.wLen(), -1, 1)
 		var bias []float32
 		if i%2 == 0 {
-			bias = randVec(rng, s.K)
+			bias = testutil.UniformVec(rng, s.K, -1, 1)
 		}
-		want, got := make([]float32, s.yLen()), poisoned(s.yLen())
+		want, got := make([]float32, s.yLen()), testutil.NaNs(s.yLen())
 		ForwardRef(s, x, w, bias, want)
 		Forward(s, x, w, bias, got)
 		bound := make([]float64, s.yLen())
@@ -93,8 +79,8 @@ func TestForwardMatchesRef(t *testing.T) {
 func TestBackwardInputMatchesRef(t *testing.T) {
 	for i, s := range awkwardShapes() {
 		rng := rand.New(rand.NewPCG(uint64(i), 2))
-		dy, w := randVec(rng, s.yLen()), randVec(rng, s.wLen())
-		want, got := make([]float32, s.xLen()), poisoned(s.xLen())
+		dy, w := testutil.UniformVec(rng, s.yLen(), -1, 1), testutil.UniformVec(rng, s.wLen(), -1, 1)
+		want, got := make([]float32, s.xLen()), testutil.NaNs(s.xLen())
 		BackwardInputRef(s, dy, w, want)
 		BackwardInput(s, dy, w, got)
 		bound := make([]float64, s.xLen())
@@ -106,9 +92,9 @@ func TestBackwardInputMatchesRef(t *testing.T) {
 func TestBackwardWeightMatchesRef(t *testing.T) {
 	for i, s := range awkwardShapes() {
 		rng := rand.New(rand.NewPCG(uint64(i), 3))
-		x, dy := randVec(rng, s.xLen()), randVec(rng, s.yLen())
+		x, dy := testutil.UniformVec(rng, s.xLen(), -1, 1), testutil.UniformVec(rng, s.yLen(), -1, 1)
 		// Start from non-zero gradients: the functions accumulate.
-		dw0, db0 := randVec(rng, s.wLen()), randVec(rng, s.K)
+		dw0, db0 := testutil.UniformVec(rng, s.wLen(), -1, 1), testutil.UniformVec(rng, s.K, -1, 1)
 		want, got := append([]float32(nil), dw0...), append([]float32(nil), dw0...)
 		var wantB, gotB []float32
 		if i%2 == 1 {
@@ -166,14 +152,7 @@ func TestRefGradientsFiniteDifference(t *testing.T) {
 		}{{"x", x, dx}, {"w", w, dw}, {"bias", b, db}} {
 			for trial := 0; trial < 12; trial++ {
 				i := rng.IntN(len(p.v))
-				const h = 1e-4
-				old := p.v[i]
-				p.v[i] = old + h
-				up := loss()
-				p.v[i] = old - h
-				down := loss()
-				p.v[i] = old
-				fd := (up - down) / (2 * h)
+				fd := testutil.CentralDiff(p.v, i, 1e-4, loss)
 				if math.Abs(fd-p.grad[i]) > 1e-7*(1+math.Abs(fd)) {
 					t.Fatalf("shape %d d%s[%d]: reference %v, finite difference %v", si, p.name, i, p.grad[i], fd)
 				}
@@ -221,15 +200,10 @@ func TestBadLengthsPanic(t *testing.T) {
 		"bad shape":   func() { Forward(Shape{}, x, w, nil, y) },
 		"ref short w": func() { ForwardRef(s, x, w[1:], nil, y) },
 	} {
-		func() {
-			defer func() {
-				if r := recover(); r == nil {
-					t.Errorf("%s: no panic", name)
-				} else if msg := fmt.Sprint(r); len(msg) < 10 {
-					t.Errorf("%s: unhelpful panic %q", name, msg)
-				}
-			}()
-			f()
-		}()
+		if r := testutil.PanicValue(f); r == nil {
+			t.Errorf("%s: no panic", name)
+		} else if msg := fmt.Sprint(r); len(msg) < 10 {
+			t.Errorf("%s: unhelpful panic %q", name, msg)
+		}
 	}
 }

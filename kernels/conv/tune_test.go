@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/mambaad/mambaad/internal/testutil"
 )
 
 // TestTune reports each pass's best-of-rounds rate on the benchmark shapes,
@@ -24,7 +26,7 @@ func TestTune(t *testing.T) {
 	}
 	for _, s := range append(append([]Shape(nil), benchConvs...), benchOther...) {
 		rng := rand.New(rand.NewPCG(1, 1))
-		x, w, y := randVec(rng, s.xLen()), randVec(rng, s.wLen()), randVec(rng, s.yLen())
+		x, w, y := testutil.UniformVec(rng, s.xLen(), -1, 1), testutil.UniformVec(rng, s.wLen(), -1, 1), testutil.UniformVec(rng, s.yLen(), -1, 1)
 		best := make([]time.Duration, len(passes))
 		for round := 0; round < 8; round++ {
 			for i, p := range passes {

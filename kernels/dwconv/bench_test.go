@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/kernels/isa"
 )
 
@@ -20,7 +21,7 @@ func (s benchShape) flops() float64 { return 2 * float64(s.n*s.c*s.h*s.w*s.k*s.k
 func benchLevels(b *testing.B, s benchShape, f func(l isa.Level, x, wt, y []float32)) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	sz := s.n * s.c * s.h * s.w
-	x, wt, y := randVec(rng, sz), randVec(rng, s.c*s.k*s.k), make([]float32, sz)
+	x, wt, y := testutil.NormVec(rng, sz), testutil.NormVec(rng, s.c*s.k*s.k), make([]float32, sz)
 	for _, l := range isa.Available() {
 		b.Run(l.String(), func(b *testing.B) {
 			for b.Loop() {
@@ -79,7 +80,7 @@ func BenchmarkNHWC3x3(b *testing.B) {
 		b.Run(fmt.Sprintf("N%d_C%d_%dx%d", s.n, s.c, s.h, s.w), func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(1, 1))
 			sz := s.n * s.h * s.w * s.c
-			x, dy, wt, bias := randVec(rng, sz), randVec(rng, sz), randVec(rng, s.c*9), randVec(rng, s.c)
+			x, dy, wt, bias := testutil.NormVec(rng, sz), testutil.NormVec(rng, sz), testutil.NormVec(rng, s.c*9), testutil.NormVec(rng, s.c)
 			out, dwt, db := make([]float32, sz), make([]float32, s.c*9), make([]float32, s.c)
 			passes := []struct {
 				name string

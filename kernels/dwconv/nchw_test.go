@@ -6,37 +6,11 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/kernels/isa"
 )
 
 var sizes = []int{1, 3, 7, 31, 65}
-
-func randVec(rng *rand.Rand, n int) []float32 {
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = float32(rng.NormFloat64())
-	}
-	return v
-}
-
-func poisoned(n int) []float32 {
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = float32(math.NaN())
-	}
-	return v
-}
-
-// closeTo fails unless |got−want| ≤ tol·(1 + |want|) everywhere.
-func closeTo(t *testing.T, what string, got, want []float32, tol float64) {
-	t.Helper()
-	for i := range want {
-		g, w := float64(got[i]), float64(want[i])
-		if !(math.Abs(g-w) <= tol*(1+math.Abs(w))) {
-			t.Fatalf("%s: [%d] = %g, want %g", what, i, g, w)
-		}
-	}
-}
 
 func TestMatchesReference(t *testing.T) {
 	for _, l := range isa.Available() {
@@ -64,18 +38,18 @@ func TestMatchesReference(t *testing.T) {
 func compareLevel(t *testing.T, l isa.Level, rng *rand.Rand, n, c, h, w, k int) {
 	t.Helper()
 	sz := n * c * h * w
-	x, wt, bias, dy := randVec(rng, sz), randVec(rng, c*k*k), randVec(rng, c), randVec(rng, sz)
-	y, yr := poisoned(sz), make([]float32, sz)
+	x, wt, bias, dy := testutil.NormVec(rng, sz), testutil.NormVec(rng, c*k*k), testutil.NormVec(rng, c), testutil.NormVec(rng, sz)
+	y, yr := testutil.NaNs(sz), make([]float32, sz)
 	forward(l, n, c, h, w, k, x, wt, bias, y)
 	forwardRef(n, c, h, w, k, x, wt, bias, yr)
-	closeTo(t, "forward", y, yr, 1e-5)
+	testutil.Close(t, "forward", y, yr, 1e-5, 1e-5)
 	forward(l, n, c, h, w, k, x, wt, nil, y)
 	forwardRef(n, c, h, w, k, x, wt, nil, yr)
-	closeTo(t, "forward without bias", y, yr, 1e-5)
-	dx, dxr := poisoned(sz), make([]float32, sz)
+	testutil.Close(t, "forward without bias", y, yr, 1e-5, 1e-5)
+	dx, dxr := testutil.NaNs(sz), make([]float32, sz)
 	backwardInput(l, n, c, h, w, k, dy, wt, dx)
 	backwardInputRef(n, c, h, w, k, dy, wt, dxr)
-	closeTo(t, "backward input", dx, dxr, 1e-5)
+	testutil.Close(t, "backward input", dx, dxr, 1e-5, 1e-5)
 	dw, db := make([]float32, c*k*k), make([]float32, c)
 	dwr, dbr := make([]float32, c*k*k), make([]float32, c)
 	for i := range dw { // accumulation: both start from the same values
@@ -84,8 +58,8 @@ func compareLevel(t *testing.T, l isa.Level, rng *rand.Rand, n, c, h, w, k int) 
 	backwardWeight(l, n, c, h, w, k, x, dy, dw, db)
 	backwardWeightRef(n, c, h, w, k, x, dy, dwr, dbr)
 	tol := 1e-5 * math.Sqrt(float64(n*h*w)) // sums of n·h·w float32 products
-	closeTo(t, "backward weight", dw, dwr, tol)
-	closeTo(t, "backward bias", db, dbr, tol)
+	testutil.Close(t, "backward weight", dw, dwr, tol, tol)
+	testutil.Close(t, "backward bias", db, dbr, tol, tol)
 	if t.Failed() {
 		t.Fatalf("level %v n=%d c=%d h=%d w=%d k=%d", l, n, c, h, w, k)
 	}
@@ -114,47 +88,13 @@ func fwd64(n, c, h, w, k int, x, wt []float64) []float64 {
 	return y
 }
 
-func numGrad(x []float64, loss func([]float64) float64) []float64 {
-	const e = 1e-6
-	g := make([]float64, len(x))
-	for i := range x {
-		old := x[i]
-		x[i] = old + e
-		lp := loss(x)
-		x[i] = old - e
-		lm := loss(x)
-		x[i] = old
-		g[i] = (lp - lm) / (2 * e)
-	}
-	return g
-}
-
-// checkGrad compares a float32 gradient with its finite-difference
-// estimate, relative to 1 + |want|.
-func checkGrad(t *testing.T, what string, got []float32, want []float64) {
-	t.Helper()
-	for i := range want {
-		if math.Abs(float64(got[i])-want[i]) > 1e-4*(1+math.Abs(want[i])) {
-			t.Fatalf("%s[%d] = %g, want %g", what, i, got[i], want[i])
-		}
-	}
-}
-
-func to64(v []float32) []float64 {
-	o := make([]float64, len(v))
-	for i, x := range v {
-		o[i] = float64(x)
-	}
-	return o
-}
-
 func TestBackwardFiniteDifferences(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, l := range isa.Available() {
 		for _, k := range []int{3, 5, 7} {
 			n, c, h, w := 2, 2, 4, 6
 			sz := n * c * h * w
-			x, wt, dy := randVec(rng, sz), randVec(rng, c*k*k), randVec(rng, sz)
+			x, wt, dy := testutil.NormVec(rng, sz), testutil.NormVec(rng, c*k*k), testutil.NormVec(rng, sz)
 			loss := func(xx, ww []float64) float64 {
 				s := 0.0
 				for i, v := range fwd64(n, c, h, w, k, xx, ww) {
@@ -162,14 +102,14 @@ func TestBackwardFiniteDifferences(t *testing.T) {
 				}
 				return s
 			}
-			x64, w64 := to64(x), to64(wt)
-			wantDx := numGrad(x64, func(v []float64) float64 { return loss(v, w64) })
-			wantDw := numGrad(w64, func(v []float64) float64 { return loss(x64, v) })
-			dx, dw, db := poisoned(sz), make([]float32, c*k*k), make([]float32, c)
+			x64, w64 := testutil.To64(x), testutil.To64(wt)
+			wantDx := testutil.NumGrad(x64, func(v []float64) float64 { return loss(v, w64) })
+			wantDw := testutil.NumGrad(w64, func(v []float64) float64 { return loss(x64, v) })
+			dx, dw, db := testutil.NaNs(sz), make([]float32, c*k*k), make([]float32, c)
 			backwardInput(l, n, c, h, w, k, dy, wt, dx)
 			backwardWeight(l, n, c, h, w, k, x, dy, dw, db)
-			checkGrad(t, fmt.Sprintf("%v k=%d dx", l, k), dx, wantDx)
-			checkGrad(t, fmt.Sprintf("%v k=%d dw", l, k), dw, wantDw)
+			testutil.Close64(t, fmt.Sprintf("%v k=%d dx", l, k), dx, wantDx, 1e-4, 1e-4)
+			testutil.Close64(t, fmt.Sprintf("%v k=%d dw", l, k), dw, wantDw, 1e-4, 1e-4)
 			for ch := 0; ch < c; ch++ {
 				var s float64
 				for b := 0; b < n; b++ {
@@ -195,14 +135,9 @@ func TestBadArgumentsPanic(t *testing.T) {
 		},
 	}
 	for name, f := range cases {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
+		if testutil.PanicValue(f) == nil {
+			t.Errorf("%s: no panic", name)
+		}
 	}
 }
 

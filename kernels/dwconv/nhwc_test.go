@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/kernels/isa"
 )
 
@@ -21,7 +22,7 @@ var (
 // not written.
 func guarded(t *testing.T, n int) ([]float32, func(what string)) {
 	const margin = 64
-	buf := poisoned(n + 2*margin)
+	buf := testutil.NaNs(n + 2*margin)
 	for i := 0; i < margin; i++ {
 		buf[i], buf[margin+n+i] = 12345, 12345
 	}
@@ -71,7 +72,7 @@ func TestNHWCMatchesReference(t *testing.T) {
 func compareNHWC(t *testing.T, l isa.Level, rng *rand.Rand, n, h, w, c, k int) {
 	t.Helper()
 	sz := n * h * w * c
-	x, wt, bias, dy := randVec(rng, sz), randVec(rng, c*k*k), randVec(rng, c), randVec(rng, sz)
+	x, wt, bias, dy := testutil.NormVec(rng, sz), testutil.NormVec(rng, c*k*k), testutil.NormVec(rng, c), testutil.NormVec(rng, sz)
 	what := fmt.Sprintf("%v n=%d h=%d w=%d c=%d k=%d", l, n, h, w, c, k)
 
 	y, yOK := guarded(t, sz)
@@ -79,17 +80,17 @@ func compareNHWC(t *testing.T, l isa.Level, rng *rand.Rand, n, h, w, c, k int) {
 	forwardNHWC(l, n, h, w, c, k, x, wt, bias, y)
 	yOK(what + " forward")
 	forwardNHWCRef(n, h, w, c, k, x, wt, bias, yr)
-	closeTo(t, what+" forward", y, yr, 1e-5)
+	testutil.Close(t, what+" forward", y, yr, 1e-5, 1e-5)
 	forwardNHWC(l, n, h, w, c, k, x, wt, nil, y)
 	forwardNHWCRef(n, h, w, c, k, x, wt, nil, yr)
-	closeTo(t, what+" forward without bias", y, yr, 1e-5)
+	testutil.Close(t, what+" forward without bias", y, yr, 1e-5, 1e-5)
 
 	dx, dxOK := guarded(t, sz)
 	dxr := make([]float32, sz)
 	backwardInputNHWC(l, n, h, w, c, k, dy, wt, dx)
 	dxOK(what + " backward input")
 	backwardInputNHWCRef(n, h, w, c, k, dy, wt, dxr)
-	closeTo(t, what+" backward input", dx, dxr, 1e-5)
+	testutil.Close(t, what+" backward input", dx, dxr, 1e-5, 1e-5)
 
 	dw, db := make([]float32, c*k*k), make([]float32, c)
 	dwr, dbr := make([]float32, c*k*k), make([]float32, c)
@@ -102,15 +103,15 @@ func compareNHWC(t *testing.T, l isa.Level, rng *rand.Rand, n, h, w, c, k int) {
 	backwardWeightNHWC(l, n, h, w, c, k, x, dy, dw, db)
 	backwardWeightNHWCRef(n, h, w, c, k, x, dy, dwr, dbr)
 	tol := 1e-5 * math.Sqrt(float64(n*h*w)) // sums of n·h·w float32 products
-	closeTo(t, what+" backward weight", dw, dwr, tol)
-	closeTo(t, what+" backward bias", db, dbr, tol)
+	testutil.Close(t, what+" backward weight", dw, dwr, tol, tol)
+	testutil.Close(t, what+" backward bias", db, dbr, tol, tol)
 	dw2 := make([]float32, c*k*k)
 	copy(dw2, dwr)
 	backwardWeightNHWC(l, n, h, w, c, k, x, dy, dw2, nil) // dbias nil
 	for i := range dw2 {
 		dw2[i] -= dwr[i] - 0.5 // now the fresh gradient + 0.5, like dw
 	}
-	closeTo(t, what+" backward weight, nil dbias", dw2, dw, 2*tol)
+	testutil.Close(t, what+" backward weight, nil dbias", dw2, dw, 2*tol, 2*tol)
 }
 
 // toNCHW transposes (n, h, w, c) to (n, c, h, w).
@@ -133,26 +134,26 @@ func TestNHWCMatchesNCHW(t *testing.T) {
 	for _, sh := range [][5]int{{2, 8, 8, 40, 3}, {1, 31, 17, 33, 3}, {1, 16, 16, 24, 5}, {2, 9, 12, 20, 7}, {1, 64, 64, 16, 3}} {
 		n, h, w, c, k := sh[0], sh[1], sh[2], sh[3], sh[4]
 		sz := n * h * w * c
-		x, wt, bias, dy := randVec(rng, sz), randVec(rng, c*k*k), randVec(rng, c), randVec(rng, sz)
+		x, wt, bias, dy := testutil.NormVec(rng, sz), testutil.NormVec(rng, c*k*k), testutil.NormVec(rng, c), testutil.NormVec(rng, sz)
 		xc, dyc := toNCHW(n, h, w, c, x), toNCHW(n, h, w, c, dy)
 
-		y, yc := poisoned(sz), poisoned(sz)
+		y, yc := testutil.NaNs(sz), testutil.NaNs(sz)
 		ForwardNHWC(n, h, w, c, k, x, wt, bias, y)
 		Forward(n, c, h, w, k, xc, wt, bias, yc)
-		closeTo(t, fmt.Sprint(sh, " forward"), toNCHW(n, h, w, c, y), yc, 1e-5)
+		testutil.Close(t, fmt.Sprint(sh, " forward"), toNCHW(n, h, w, c, y), yc, 1e-5, 1e-5)
 
-		dx, dxc := poisoned(sz), poisoned(sz)
+		dx, dxc := testutil.NaNs(sz), testutil.NaNs(sz)
 		BackwardInputNHWC(n, h, w, c, k, dy, wt, dx)
 		BackwardInput(n, c, h, w, k, dyc, wt, dxc)
-		closeTo(t, fmt.Sprint(sh, " backward input"), toNCHW(n, h, w, c, dx), dxc, 1e-5)
+		testutil.Close(t, fmt.Sprint(sh, " backward input"), toNCHW(n, h, w, c, dx), dxc, 1e-5, 1e-5)
 
 		dw, db := make([]float32, c*k*k), make([]float32, c)
 		dwc, dbc := make([]float32, c*k*k), make([]float32, c)
 		BackwardWeightNHWC(n, h, w, c, k, x, dy, dw, db)
 		BackwardWeight(n, c, h, w, k, xc, dyc, dwc, dbc)
 		tol := 1e-5 * math.Sqrt(float64(n*h*w))
-		closeTo(t, fmt.Sprint(sh, " backward weight"), dw, dwc, tol)
-		closeTo(t, fmt.Sprint(sh, " backward bias"), db, dbc, tol)
+		testutil.Close(t, fmt.Sprint(sh, " backward weight"), dw, dwc, tol, tol)
+		testutil.Close(t, fmt.Sprint(sh, " backward bias"), db, dbc, tol, tol)
 	}
 }
 
@@ -186,7 +187,7 @@ func TestNHWCBackwardFiniteDifferences(t *testing.T) {
 		for _, k := range []int{3, 5, 7} {
 			n, h, w, c := 2, 4, 6, 17
 			sz := n * h * w * c
-			x, wt, dy := randVec(rng, sz), randVec(rng, c*k*k), randVec(rng, sz)
+			x, wt, dy := testutil.NormVec(rng, sz), testutil.NormVec(rng, c*k*k), testutil.NormVec(rng, sz)
 			loss := func(xx, ww []float64) float64 {
 				s := 0.0
 				for i, v := range fwdNHWC64(n, h, w, c, k, xx, ww) {
@@ -194,14 +195,14 @@ func TestNHWCBackwardFiniteDifferences(t *testing.T) {
 				}
 				return s
 			}
-			x64, w64 := to64(x), to64(wt)
-			wantDx := numGrad(x64, func(v []float64) float64 { return loss(v, w64) })
-			wantDw := numGrad(w64, func(v []float64) float64 { return loss(x64, v) })
-			dx, dw, db := poisoned(sz), make([]float32, c*k*k), make([]float32, c)
+			x64, w64 := testutil.To64(x), testutil.To64(wt)
+			wantDx := testutil.NumGrad(x64, func(v []float64) float64 { return loss(v, w64) })
+			wantDw := testutil.NumGrad(w64, func(v []float64) float64 { return loss(x64, v) })
+			dx, dw, db := testutil.NaNs(sz), make([]float32, c*k*k), make([]float32, c)
 			backwardInputNHWC(l, n, h, w, c, k, dy, wt, dx)
 			backwardWeightNHWC(l, n, h, w, c, k, x, dy, dw, db)
-			checkGrad(t, fmt.Sprintf("%v k=%d dx", l, k), dx, wantDx)
-			checkGrad(t, fmt.Sprintf("%v k=%d dw", l, k), dw, wantDw)
+			testutil.Close64(t, fmt.Sprintf("%v k=%d dx", l, k), dx, wantDx, 1e-4, 1e-4)
+			testutil.Close64(t, fmt.Sprintf("%v k=%d dw", l, k), dw, wantDw, 1e-4, 1e-4)
 			// dbias is the gradient of Σ dy·(y + bias) in bias: Σ dy.
 			for ch := 0; ch < c; ch++ {
 				var s float64
@@ -223,7 +224,7 @@ func TestNHWCWeightDeterministic(t *testing.T) {
 	for _, l := range isa.Available() {
 		for _, c := range []int{7, 33, 256, 272} {
 			n, h, w, k := 3, 31, 31, 3
-			x, dy := randVec(rng, n*h*w*c), randVec(rng, n*h*w*c)
+			x, dy := testutil.NormVec(rng, n*h*w*c), testutil.NormVec(rng, n*h*w*c)
 			var first []float32
 			for rep := 0; rep < 5; rep++ {
 				dw, db := make([]float32, c*k*k), make([]float32, c)
@@ -256,14 +257,9 @@ func TestNHWCBadArgumentsPanic(t *testing.T) {
 		"short dwt":     func() { BackwardWeightNHWC(1, 2, 2, 2, 3, f(8), f(8), f(17), nil) },
 	}
 	for name, fn := range cases {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			fn()
-		}()
+		if testutil.PanicValue(fn) == nil {
+			t.Errorf("%s: no panic", name)
+		}
 	}
 	// Empty tensors are fine and leave the gradients alone.
 	dw := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/kernels/isa"
 )
 
@@ -72,13 +73,8 @@ func TestSgemmRowsBadOffsetPanics(t *testing.T) {
 			SgemmRows(false, true, 1, 3, 2, 1, []float32{1, 2}, 2, make([]float32, 6), []int{0, 1}, 0, make([]float32, 3), 3)
 		},
 	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: accepted", name)
-				}
-			}()
-			f()
-		}()
+		if testutil.PanicValue(f) == nil {
+			t.Errorf("%s: accepted", name)
+		}
 	}
 }

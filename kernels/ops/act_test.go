@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/kernels/isa"
 )
 
@@ -18,7 +19,7 @@ func dsilu64(x float64) float64 {
 // actInput mixes normal values with the extremes where exp over- or
 // underflows.
 func actInput(rng *rand.Rand, n int) []float32 {
-	x := randVec(rng, n)
+	x := testutil.NormVec(rng, n)
 	special := []float32{0, -0, 20, -20, 87, -87, 88.5, -88.5, 100, -100, 1e-30, -1e-30}
 	for i := range x {
 		if i%5 == 4 {
@@ -48,7 +49,7 @@ func TestSiLUFamilyMatchesFloat64(t *testing.T) {
 	levels(t, func(t *testing.T, l isa.Level) {
 		rng := rand.New(rand.NewPCG(9, 10))
 		for _, n := range append(awkward, 100003) {
-			x, z, dy := actInput(rng, n), actInput(rng, n), randVec(rng, n)
+			x, z, dy := actInput(rng, n), actInput(rng, n), testutil.NormVec(rng, n)
 			want, wantB := make([]float64, n), make([]float64, n)
 			wantM, wantDy, wantDz := make([]float64, n), make([]float64, n), make([]float64, n)
 			for i := range x {
@@ -56,28 +57,28 @@ func TestSiLUFamilyMatchesFloat64(t *testing.T) {
 				want[i], wantB[i] = silu64(a), g*dsilu64(a)
 				wantM[i], wantDy[i], wantDz[i] = a*silu64(b), g*silu64(b), g*a*dsilu64(b)
 			}
-			y := poisoned(n)
+			y := testutil.NaNs(n)
 			siLU(l, x, y)
-			close64(t, "silu", y, want, 1e-6, 2e-6)
-			dx := poisoned(n)
+			testutil.Close64(t, "silu", y, want, 1e-6, 2e-6)
+			dx := testutil.NaNs(n)
 			siLUBackward(l, x, dy, dx)
-			close64(t, "silu backward", dx, wantB, 1e-6, 2e-6)
-			out := poisoned(n)
+			testutil.Close64(t, "silu backward", dx, wantB, 1e-6, 2e-6)
+			out := testutil.NaNs(n)
 			siLUMul(l, x, z, out)
-			close64(t, "silumul", out, wantM, 1e-6, 2e-6)
-			d1, d2 := poisoned(n), poisoned(n)
+			testutil.Close64(t, "silumul", out, wantM, 1e-6, 2e-6)
+			d1, d2 := testutil.NaNs(n), testutil.NaNs(n)
 			siLUMulBackward(l, x, z, dy, d1, d2)
-			close64(t, "silumul dy", d1, wantDy, 1e-6, 2e-6)
-			close64(t, "silumul dz", d2, wantDz, 1e-6, 2e-6)
+			testutil.Close64(t, "silumul dy", d1, wantDy, 1e-6, 2e-6)
+			testutil.Close64(t, "silumul dz", d2, wantDz, 1e-6, 2e-6)
 			// One output only, and in place.
-			d2 = poisoned(n)
+			d2 = testutil.NaNs(n)
 			siLUMulBackward(l, x, z, dy, nil, d2)
-			close64(t, "silumul dz only", d2, wantDz, 1e-6, 2e-6)
+			testutil.Close64(t, "silumul dz only", d2, wantDz, 1e-6, 2e-6)
 			d1 = append([]float32(nil), dy...)
 			siLUMulBackward(l, x, z, d1, d1, nil)
-			close64(t, "silumul dy in place", d1, wantDy, 1e-6, 2e-6)
+			testutil.Close64(t, "silumul dy in place", d1, wantDy, 1e-6, 2e-6)
 			siLU(l, x, x)
-			close64(t, "silu in place", x, want, 1e-6, 2e-6)
+			testutil.Close64(t, "silu in place", x, want, 1e-6, 2e-6)
 		}
 	})
 }
@@ -87,22 +88,22 @@ func TestSiLUBackwardFiniteDifferences(t *testing.T) {
 	dy := []float32{1, -2, 0.5, 3, 1, -1}
 	dx := make([]float32, len(x))
 	SiLUBackward(x, dy, dx)
-	want := numGrad(to64(x), func(v []float64) float64 {
+	want := testutil.NumGrad(testutil.To64(x), func(v []float64) float64 {
 		s := 0.0
 		for i, a := range v {
 			s += silu64(a) * float64(dy[i])
 		}
 		return s
 	})
-	close64(t, "dx", dx, want, 1e-5, 1e-4)
+	testutil.Close64(t, "dx", dx, want, 1e-5, 1e-4)
 }
 
 func TestReLU(t *testing.T) {
 	x := []float32{-1, 0, 2, float32(math.Inf(-1)), 0.5}
-	y := poisoned(len(x))
+	y := testutil.NaNs(len(x))
 	ReLU(x, y)
-	closeTo(t, "relu", y, []float32{0, 0, 2, 0, 0.5}, 0, 0)
-	dx := poisoned(len(x))
+	testutil.Close(t, "relu", y, []float32{0, 0, 2, 0, 0.5}, 0, 0)
+	dx := testutil.NaNs(len(x))
 	ReLUBackward(x, []float32{1, 2, 3, 4, 5}, dx)
-	closeTo(t, "relu backward", dx, []float32{0, 0, 3, 0, 5}, 0, 0)
+	testutil.Close(t, "relu backward", dx, []float32{0, 0, 3, 0, 5}, 0, 0)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mambaad/mambaad/internal/golden"
+	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/kernels/isa"
 )
 
@@ -26,10 +27,10 @@ func TestGoldenAnomalyMap(t *testing.T) {
 		for i, v := range cos {
 			cos[i] = 1 - v
 		}
-		amap := poisoned(n * out * out)
+		amap := testutil.NaNs(n * out * out)
 		Bilinear(cos, n, h, w, out, out, true, amap)
 		want := f.Get(t, fmt.Sprintf("a_map%d", lvl))
-		closeTo(t, fmt.Sprintf("a_map%d", lvl), amap, want.Data, 2e-6, 0)
+		testutil.Close(t, fmt.Sprintf("a_map%d", lvl), amap, want.Data, 2e-6, 0)
 		for i, v := range amap {
 			sum[i] += float64(v)
 		}

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/kernels/isa"
 )
 
@@ -25,7 +26,7 @@ func benchLevels(b *testing.B, elems int, f func(l isa.Level)) {
 func BenchmarkLayerNorm(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	rows, cols := 4096, 128
-	x, g, bb := randVec(rng, rows*cols), randVec(rng, cols), randVec(rng, cols)
+	x, g, bb := testutil.NormVec(rng, rows*cols), testutil.NormVec(rng, cols), testutil.NormVec(rng, cols)
 	y, m, s := make([]float32, rows*cols), make([]float32, rows), make([]float32, rows)
 	benchLevels(b, rows*cols, func(l isa.Level) { layerNorm(l, x, rows, cols, g, bb, 1e-5, y, m, s) })
 }
@@ -33,7 +34,7 @@ func BenchmarkLayerNorm(b *testing.B) {
 func BenchmarkLayerNormBackward(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	rows, cols := 4096, 128
-	x, g, bb, dy := randVec(rng, rows*cols), randVec(rng, cols), randVec(rng, cols), randVec(rng, rows*cols)
+	x, g, bb, dy := testutil.NormVec(rng, rows*cols), testutil.NormVec(rng, cols), testutil.NormVec(rng, cols), testutil.NormVec(rng, rows*cols)
 	y, m, s := make([]float32, rows*cols), make([]float32, rows), make([]float32, rows)
 	layerNorm(isa.Generic, x, rows, cols, g, bb, 1e-5, y, m, s)
 	dx, dg, db := make([]float32, rows*cols), make([]float32, cols), make([]float32, cols)
@@ -44,7 +45,7 @@ func BenchmarkLayerNormBackward(b *testing.B) {
 func BenchmarkInstanceNorm(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	planes, hw := 64, 4096
-	x, y := randVec(rng, planes*hw), make([]float32, planes*hw)
+	x, y := testutil.NormVec(rng, planes*hw), make([]float32, planes*hw)
 	m, s := make([]float32, planes), make([]float32, planes)
 	benchLevels(b, planes*hw, func(l isa.Level) { layerNorm(l, x, planes, hw, nil, nil, 1e-5, y, m, s) })
 }
@@ -52,14 +53,14 @@ func BenchmarkInstanceNorm(b *testing.B) {
 func BenchmarkSiLU(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	n := 128 * 4096
-	x, y := randVec(rng, n), make([]float32, n)
+	x, y := testutil.NormVec(rng, n), make([]float32, n)
 	benchLevels(b, n, func(l isa.Level) { siLU(l, x, y) })
 }
 
 func BenchmarkSiLUMulBackward(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	n := 128 * 4096
-	y, z, d := randVec(rng, n), randVec(rng, n), randVec(rng, n)
+	y, z, d := testutil.NormVec(rng, n), testutil.NormVec(rng, n), testutil.NormVec(rng, n)
 	dy, dz := make([]float32, n), make([]float32, n)
 	benchLevels(b, n, func(l isa.Level) { siLUMulBackward(l, y, z, d, dy, dz) })
 }
@@ -68,7 +69,7 @@ func BenchmarkSiLUMulBackward(b *testing.B) {
 func BenchmarkTranspose(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	rows, cols := 4096, 128
-	x, y := randVec(rng, rows*cols), make([]float32, rows*cols)
+	x, y := testutil.NormVec(rng, rows*cols), make([]float32, rows*cols)
 	benchLevels(b, rows*cols, func(l isa.Level) { transpose(l, y, x, 1, rows, cols) })
 }
 

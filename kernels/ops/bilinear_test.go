@@ -1,6 +1,10 @@
 package ops
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/mambaad/mambaad/internal/testutil"
+)
 
 func TestBilinearHandChecked(t *testing.T) {
 	cases := []struct {
@@ -18,8 +22,8 @@ func TestBilinearHandChecked(t *testing.T) {
 		{"same size copies", []float32{1, 2, 3}, 1, 3, 1, 3, false, []float32{1, 2, 3}},
 	}
 	for _, c := range cases {
-		y := poisoned(c.oh * c.ow)
+		y := testutil.NaNs(c.oh * c.ow)
 		Bilinear(c.x, 1, c.h, c.w, c.oh, c.ow, c.align, y)
-		closeTo(t, c.name, y, c.want, 1e-6, 0)
+		testutil.Close(t, c.name, y, c.want, 1e-6, 0)
 	}
 }

@@ -5,17 +5,18 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/kernels/isa"
 )
 
 func TestElementwise(t *testing.T) {
 	a, b := []float32{1, 2, 3}, []float32{4, -5, 6}
-	y := poisoned(3)
+	y := testutil.NaNs(3)
 	Add(a, b, y)
-	closeTo(t, "add", y, []float32{5, -3, 9}, 0, 0)
+	testutil.Close(t, "add", y, []float32{5, -3, 9}, 0, 0)
 	AddInPlace(y, a)
-	closeTo(t, "addinplace", y, []float32{6, -1, 12}, 0, 0)
-	mustPanic(t, "length mismatch", func() { Add(a, b[:2], y) })
+	testutil.Close(t, "addinplace", y, []float32{6, -1, 12}, 0, 0)
+	testutil.MustPanic(t, "length mismatch", func() { Add(a, b[:2], y) })
 }
 
 func TestMSE(t *testing.T) {
@@ -23,10 +24,10 @@ func TestMSE(t *testing.T) {
 	if got := MSE(a, b); math.Abs(got-13.0/4) > 1e-12 {
 		t.Fatalf("MSE = %g, want 3.25", got)
 	}
-	da := poisoned(4)
+	da := testutil.NaNs(4)
 	MSEBackward(a, b, 5, da)
-	closeTo(t, "da", da, []float32{0, 5, 0, -7.5}, 0, 1e-7)
-	want := numGrad(to64(a), func(v []float64) float64 {
+	testutil.Close(t, "da", da, []float32{0, 5, 0, -7.5}, 0, 1e-7)
+	want := testutil.NumGrad(testutil.To64(a), func(v []float64) float64 {
 		s := 0.0
 		for i := range v {
 			d := v[i] - float64(b[i])
@@ -34,14 +35,14 @@ func TestMSE(t *testing.T) {
 		}
 		return 5 * s / 4
 	})
-	close64(t, "da vs finite differences", da, want, 1e-6, 1e-6)
+	testutil.Close64(t, "da vs finite differences", da, want, 1e-6, 1e-6)
 }
 
 func TestElementwiseLevels(t *testing.T) {
 	levels(t, func(t *testing.T, l isa.Level) {
 		rng := rand.New(rand.NewPCG(29, 30))
 		for _, n := range append(awkward, 100003) {
-			a, b := randVec(rng, n), randVec(rng, n)
+			a, b := testutil.NormVec(rng, n), testutil.NormVec(rng, n)
 			a[0] = float32(math.NaN()) // NaN must stay NaN through ReLU
 			want := make([]float32, n)
 			check := func(what string, got []float32, f func(i int) float32) {
@@ -56,13 +57,13 @@ func TestElementwiseLevels(t *testing.T) {
 					}
 				}
 			}
-			y := poisoned(n)
+			y := testutil.NaNs(n)
 			add(l, a, b, y)
 			check("add", y, func(i int) float32 { return a[i] + b[i] })
 			acc := append([]float32(nil), b...)
 			addInPlace(l, acc, a)
 			check("addInPlace", acc, func(i int) float32 { return b[i] + a[i] })
-			y = poisoned(n)
+			y = testutil.NaNs(n)
 			reLU(l, a, y)
 			check("relu", y, func(i int) float32 {
 				if a[i] > 0 || a[i] != a[i] {
@@ -70,7 +71,7 @@ func TestElementwiseLevels(t *testing.T) {
 				}
 				return 0
 			})
-			y = poisoned(n)
+			y = testutil.NaNs(n)
 			reLUBackward(l, a, b, y)
 			check("relu backward", y, func(i int) float32 {
 				if a[i] > 0 {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/kernels/isa"
 )
 
@@ -14,24 +15,24 @@ func TestLayerNormMatchesReference(t *testing.T) {
 		for _, rows := range awkward[:5] {
 			for _, cols := range append(awkward, 8, 16, 48, 96) { // multiples of the lanes take the whole-row kernels
 				for _, affine := range []bool{false, true} {
-					x := randVec(rng, rows*cols)
+					x := testutil.NormVec(rng, rows*cols)
 					for i := range x {
 						x[i] = 3 + 2*x[i] // an offset mean exercises the two-pass variance
 					}
 					var g, b []float32
 					if affine {
-						g, b = randVec(rng, cols), randVec(rng, cols)
+						g, b = testutil.NormVec(rng, cols), testutil.NormVec(rng, cols)
 					}
-					y, m, s := poisoned(rows*cols), poisoned(rows), poisoned(rows)
+					y, m, s := testutil.NaNs(rows*cols), testutil.NaNs(rows), testutil.NaNs(rows)
 					layerNorm(l, x, rows, cols, g, b, 1e-5, y, m, s)
 					yr, mr, sr := make([]float32, rows*cols), make([]float32, rows), make([]float32, rows)
 					layerNormRef(x, rows, cols, g, b, 1e-5, yr, mr, sr)
-					closeTo(t, "y", y, yr, 2e-5, 2e-5)
-					closeTo(t, "mean", m, mr, 1e-5, 1e-5)
-					closeTo(t, "rstd", s, sr, 1e-5, 1e-5)
+					testutil.Close(t, "y", y, yr, 2e-5, 2e-5)
+					testutil.Close(t, "mean", m, mr, 1e-5, 1e-5)
+					testutil.Close(t, "rstd", s, sr, 1e-5, 1e-5)
 					// In place, no saved statistics.
 					layerNorm(l, x, rows, cols, g, b, 1e-5, x, nil, nil)
-					closeTo(t, "in place", x, yr, 2e-5, 2e-5)
+					testutil.Close(t, "in place", x, yr, 2e-5, 2e-5)
 				}
 			}
 		}
@@ -68,32 +69,32 @@ func TestLayerNormBackwardFiniteDifferences(t *testing.T) {
 		rng := rand.New(rand.NewPCG(3, 4))
 		for _, sz := range [][2]int{{1, 1}, {3, 7}, {2, 17}, {5, 33}, {3, 16}, {4, 32}} {
 			rows, cols := sz[0], sz[1]
-			x, g, b, r := randVec(rng, rows*cols), randVec(rng, cols), randVec(rng, cols), randVec(rng, rows*cols)
+			x, g, b, r := testutil.NormVec(rng, rows*cols), testutil.NormVec(rng, cols), testutil.NormVec(rng, cols), testutil.NormVec(rng, rows*cols)
 			const eps = 1e-5
 			y, m, s := make([]float32, rows*cols), make([]float32, rows), make([]float32, rows)
 			layerNorm(l, x, rows, cols, g, b, eps, y, m, s)
-			dx := poisoned(rows * cols)
+			dx := testutil.NaNs(rows * cols)
 			dg, db := make([]float32, cols), make([]float32, cols)
 			for i := range dg {
 				dg[i], db[i] = 0.5, -0.25 // accumulation: the result must add to these
 			}
 			layerNormBackward(l, r, x, rows, cols, g, m, s, dx, dg, db)
-			x64, g64, b64 := to64(x), to64(g), to64(b)
-			wantDx := numGrad(x64, func(v []float64) float64 { return dot64(ln64(v, rows, cols, g64, b64, eps), r) })
-			wantDg := numGrad(g64, func(v []float64) float64 { return dot64(ln64(x64, rows, cols, v, b64, eps), r) })
-			wantDb := numGrad(b64, func(v []float64) float64 { return dot64(ln64(x64, rows, cols, g64, v, eps), r) })
+			x64, g64, b64 := testutil.To64(x), testutil.To64(g), testutil.To64(b)
+			wantDx := testutil.NumGrad(x64, func(v []float64) float64 { return dot64(ln64(v, rows, cols, g64, b64, eps), r) })
+			wantDg := testutil.NumGrad(g64, func(v []float64) float64 { return dot64(ln64(x64, rows, cols, v, b64, eps), r) })
+			wantDb := testutil.NumGrad(b64, func(v []float64) float64 { return dot64(ln64(x64, rows, cols, g64, v, eps), r) })
 			for i := range wantDg {
 				wantDg[i] += 0.5
 				wantDb[i] -= 0.25
 			}
-			close64(t, "dx", dx, wantDx, 1e-3, 1e-3)
-			close64(t, "dgamma", dg, wantDg, 1e-3, 1e-3)
-			close64(t, "dbeta", db, wantDb, 1e-3, 1e-3)
+			testutil.Close64(t, "dx", dx, wantDx, 1e-3, 1e-3)
+			testutil.Close64(t, "dgamma", dg, wantDg, 1e-3, 1e-3)
+			testutil.Close64(t, "dbeta", db, wantDb, 1e-3, 1e-3)
 			// Without affine parameters (InstanceNorm's path).
 			layerNorm(l, x, rows, cols, nil, nil, eps, y, m, s)
 			layerNormBackward(l, r, x, rows, cols, nil, m, s, dx, nil, nil)
-			wantDx = numGrad(x64, func(v []float64) float64 { return dot64(ln64(v, rows, cols, nil, nil, eps), r) })
-			close64(t, "dx (no affine)", dx, wantDx, 1e-3, 1e-3)
+			wantDx = testutil.NumGrad(x64, func(v []float64) float64 { return dot64(ln64(v, rows, cols, nil, nil, eps), r) })
+			testutil.Close64(t, "dx (no affine)", dx, wantDx, 1e-3, 1e-3)
 		}
 	})
 }
@@ -103,7 +104,7 @@ func TestLayerNormBackwardLargeMatchesSmallBlocks(t *testing.T) {
 	// add up to the serial result.
 	rng := rand.New(rand.NewPCG(5, 6))
 	rows, cols := 700, 96
-	x, g, b, dy := randVec(rng, rows*cols), randVec(rng, cols), randVec(rng, cols), randVec(rng, rows*cols)
+	x, g, b, dy := testutil.NormVec(rng, rows*cols), testutil.NormVec(rng, cols), testutil.NormVec(rng, cols), testutil.NormVec(rng, rows*cols)
 	y, m, s := make([]float32, rows*cols), make([]float32, rows), make([]float32, rows)
 	LayerNorm(x, rows, cols, g, b, 1e-6, y, m, s)
 	dx, dg, db := make([]float32, rows*cols), make([]float32, cols), make([]float32, cols)
@@ -113,16 +114,16 @@ func TestLayerNormBackwardLargeMatchesSmallBlocks(t *testing.T) {
 		o := r * cols
 		lnBackwardGo(dy[o:o+cols], x[o:o+cols], g, m[r], s[r], dx2[o:o+cols], dg2, db2)
 	}
-	closeTo(t, "dx", dx, dx2, 1e-5, 1e-5)
-	closeTo(t, "dgamma", dg, dg2, 1e-3, 1e-4)
-	closeTo(t, "dbeta", db, db2, 1e-3, 1e-4)
+	testutil.Close(t, "dx", dx, dx2, 1e-5, 1e-5)
+	testutil.Close(t, "dgamma", dg, dg2, 1e-3, 1e-4)
+	testutil.Close(t, "dbeta", db, db2, 1e-3, 1e-4)
 }
 
 func TestInstanceNorm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	planes, hw := 6, 65
-	x := randVec(rng, planes*hw)
-	y, m, s := poisoned(planes*hw), poisoned(planes), poisoned(planes)
+	x := testutil.NormVec(rng, planes*hw)
+	y, m, s := testutil.NaNs(planes*hw), testutil.NaNs(planes), testutil.NaNs(planes)
 	InstanceNorm(x, planes, hw, 1e-5, y, m, s)
 	for p := 0; p < planes; p++ {
 		var mu, v float64
@@ -137,18 +138,18 @@ func TestInstanceNorm(t *testing.T) {
 			t.Fatalf("plane %d: mean %g var %g after normalising", p, mu, v/float64(hw))
 		}
 	}
-	dy, dx := randVec(rng, planes*hw), poisoned(planes*hw)
+	dy, dx := testutil.NormVec(rng, planes*hw), testutil.NaNs(planes*hw)
 	InstanceNormBackward(dy, x, planes, hw, m, s, dx)
-	want := numGrad(to64(x), func(v []float64) float64 { return dot64(ln64(v, planes, hw, nil, nil, 1e-5), dy) })
-	close64(t, "dx", dx, want, 1e-3, 1e-3)
+	want := testutil.NumGrad(testutil.To64(x), func(v []float64) float64 { return dot64(ln64(v, planes, hw, nil, nil, 1e-5), dy) })
+	testutil.Close64(t, "dx", dx, want, 1e-3, 1e-3)
 }
 
 func TestLayerNormBadSizesPanic(t *testing.T) {
-	mustPanic(t, "short y", func() { LayerNorm(make([]float32, 6), 2, 3, nil, nil, 1e-5, make([]float32, 5), nil, nil) })
-	mustPanic(t, "short gamma", func() {
+	testutil.MustPanic(t, "short y", func() { LayerNorm(make([]float32, 6), 2, 3, nil, nil, 1e-5, make([]float32, 5), nil, nil) })
+	testutil.MustPanic(t, "short gamma", func() {
 		LayerNorm(make([]float32, 6), 2, 3, make([]float32, 2), nil, 1e-5, make([]float32, 6), nil, nil)
 	})
-	mustPanic(t, "missing mean", func() {
+	testutil.MustPanic(t, "missing mean", func() {
 		LayerNormBackward(make([]float32, 6), make([]float32, 6), 2, 3, nil, nil, make([]float32, 2), make([]float32, 6), nil, nil)
 	})
 }

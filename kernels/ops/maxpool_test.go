@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/mambaad/mambaad/internal/testutil"
 )
 
 func TestMaxPoolHandChecked(t *testing.T) {
@@ -17,9 +19,9 @@ func TestMaxPoolHandChecked(t *testing.T) {
 	if PoolOutSize(4, 3, 2, 1) != 2 || PoolOutSize(64, 3, 2, 1) != 32 || PoolOutSize(7, 3, 2, 1) != 4 {
 		t.Fatal("PoolOutSize disagrees with PyTorch")
 	}
-	y, am := poisoned(4), make([]int32, 4)
+	y, am := testutil.NaNs(4), make([]int32, 4)
 	MaxPool2d(x, 1, 4, 4, 3, 2, 1, y, am)
-	closeTo(t, "y", y, []float32{6, 8, 14, 16}, 0, 0)
+	testutil.Close(t, "y", y, []float32{6, 8, 14, 16}, 0, 0)
 	for i, want := range []int32{5, 7, 13, 15} {
 		if am[i] != want {
 			t.Fatalf("argmax %v", am)
@@ -32,7 +34,7 @@ func TestMaxPoolHandChecked(t *testing.T) {
 			t.Fatalf("tie argmax %v", am)
 		}
 	}
-	mustPanic(t, "window larger than input", func() { MaxPool2d(x, 1, 1, 1, 3, 1, 0, y[:1], nil) })
+	testutil.MustPanic(t, "window larger than input", func() { MaxPool2d(x, 1, 1, 1, 3, 1, 0, y[:1], nil) })
 }
 
 // TestMaxPool3s2FastPath compares the inference path of the stem's 3×3/2
@@ -41,17 +43,11 @@ func TestMaxPool3s2FastPath(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 9))
 	for _, sz := range [][2]int{{1, 1}, {2, 3}, {3, 3}, {7, 5}, {8, 8}, {31, 64}, {64, 31}} {
 		h, w := sz[0], sz[1]
-		x := make([]float32, 3*h*w)
-		for i := range x {
-			x[i] = float32(r.NormFloat64())
-		}
+		x := testutil.NormVec(r, 3*h*w)
 		x[len(x)/2] = float32(math.NaN())
 		oh, ow := PoolOutSize(h, 3, 2, 1), PoolOutSize(w, 3, 2, 1)
-		want, got := make([]float32, 3*oh*ow), make([]float32, 3*oh*ow)
+		want, got := make([]float32, 3*oh*ow), testutil.NaNs(3*oh*ow)
 		MaxPool2d(x, 3, h, w, 3, 2, 1, want, make([]int32, len(want)))
-		for i := range got {
-			got[i] = float32(math.NaN()) // poisoned
-		}
 		MaxPool2d(x, 3, h, w, 3, 2, 1, got, nil)
 		for i := range want {
 			if want[i] != got[i] && !(want[i] != want[i] && got[i] != got[i]) {

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/kernels/isa"
 )
 
@@ -13,8 +14,8 @@ func TestTranspose(t *testing.T) {
 		for _, batch := range []int{1, 3} {
 			for _, rows := range append(awkward, 64, 128) {
 				for _, cols := range append(awkward, 64, 129) {
-					src := randVec(rng, batch*rows*cols)
-					dst := poisoned(len(src))
+					src := testutil.NormVec(rng, batch*rows*cols)
+					dst := testutil.NaNs(len(src))
 					transpose(l, dst, src, batch, rows, cols)
 					for b := 0; b < batch; b++ {
 						for r := 0; r < rows; r++ {

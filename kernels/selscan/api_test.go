@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/kernels/isa"
 )
 
@@ -20,8 +21,8 @@ func TestSavedReuse(t *testing.T) {
 	var s Saved
 	for _, d := range []Dims{{1, 200, 20, 2, 4, 16}, {2, 65, 3, 4, 1, 16}, {1, 300, 40, 2, 3, 4}, {3, 16, 16, 8, 1, 16}} {
 		in := randInputs(rng, d, normalOpts)
-		dy := randVec(rng, d.tokLen())
-		y := nanVec(d.tokLen())
+		dy := testutil.NormVec(rng, d.tokLen())
+		y := testutil.NaNs(d.tokLen())
 		Forward(d, in, y, &s)
 		g1, g2 := zeroGrads(d), zeroGrads(d)
 		Backward(d, in, dy, &s, g1)
@@ -29,7 +30,7 @@ func TestSavedReuse(t *testing.T) {
 		if !gradsEqual(g1, g2) {
 			t.Fatalf("%v: gradients differ between reused Saved and Backward(nil)", d)
 		}
-		y2 := nanVec(d.tokLen())
+		y2 := testutil.NaNs(d.tokLen())
 		Forward(d, in, y2, nil)
 		if !sameBits(y, y2) {
 			t.Fatalf("%v: Y differs with and without Saved", d)
@@ -43,7 +44,7 @@ func TestBackwardAccumulates(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	d := Dims{2, 100, 21, 2, 4, 16}
 	in := randInputs(rng, d, normalOpts)
-	dy := randVec(rng, d.tokLen())
+	dy := testutil.NormVec(rng, d.tokLen())
 	var s Saved
 	Forward(d, in, make([]float32, d.tokLen()), &s)
 	g := zeroGrads(d)
@@ -69,10 +70,10 @@ func TestDeterministic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	for _, d := range []Dims{{1, 256, 80, 8, 4, 16}, {3, 70, 33, 2, 2, 4}} {
 		in := randInputs(rng, d, normalOpts)
-		dy := randVec(rng, d.tokLen())
+		dy := testutil.NormVec(rng, d.tokLen())
 		for _, lv := range isa.Available() {
 			run := func() ([]float32, Grads) {
-				y, g := nanVec(d.tokLen()), zeroGrads(d)
+				y, g := testutil.NaNs(d.tokLen()), zeroGrads(d)
 				var s Saved
 				forward(lv, d, in, y, &s)
 				backward(lv, d, in, dy, &s, g)
@@ -127,13 +128,13 @@ func TestValidate(t *testing.T) {
 func TestPanics(t *testing.T) {
 	d := Dims{1, 4, 3, 2, 2, 5}
 	in := randInputs(rand.New(rand.NewPCG(1, 1)), d, normalOpts)
-	expectPanic(t, "short y", func() { Forward(d, in, make([]float32, 3), nil) })
-	expectPanic(t, "short dA", func() {
+	testutil.MustPanic(t, "short y", func() { Forward(d, in, make([]float32, 3), nil) })
+	testutil.MustPanic(t, "short dA", func() {
 		g := zeroGrads(d)
 		g.A = g.A[:2]
 		Backward(d, in, make([]float32, d.tokLen()), nil, g)
 	})
-	expectPanic(t, "Saved of other sizes", func() {
+	testutil.MustPanic(t, "Saved of other sizes", func() {
 		var s Saved
 		Forward(d, in, make([]float32, d.tokLen()), &s)
 		d2 := d

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/kernels/isa"
 )
 
@@ -60,7 +61,7 @@ func benchForward(b *testing.B, lv isa.Level, d Dims) {
 func benchBackward(b *testing.B, lv isa.Level, d Dims) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	in := randInputs(rng, d, normalOpts)
-	dy := randVec(rng, d.tokLen())
+	dy := testutil.NormVec(rng, d.tokLen())
 	var s Saved
 	forward(lv, d, in, make([]float32, d.tokLen()), &s)
 	g := zeroGrads(d)
@@ -80,7 +81,7 @@ func kernelCase(rng *rand.Rand, n, R, N int) *chunk {
 	var prm params
 	prm.build(d, in, 0, 0, make([]float32, paramsLen(d)))
 	c := &chunk{n: n, L: n, R: R, N: N, idx: in.Idx[0], rec: in.XDbl, rs: d.E(), ts: lanes, x: in.X,
-		out: make([]float32, n*lanes), dy: randVec(rng, n*lanes), pre: make([]float32, n*preLen), sig: true,
+		out: make([]float32, n*lanes), dy: testutil.NormVec(rng, n*lanes), pre: make([]float32, n*preLen), sig: true,
 		h: make([]float32, N*lanes), dAP: make([]float32, 2*n*N*lanes),
 		acc: make([]float32, n*accLen(R, N)), dh: make([]float32, N*lanes), accA: make([]float32, N*lanes),
 		accW: make([]float32, R*lanes), accD: make([]float32, lanes), accBias: make([]float32, lanes)}
@@ -129,7 +130,7 @@ func BenchmarkVariants(b *testing.B) {
 	for _, d := range benchDims[:4] {
 		rng := rand.New(rand.NewPCG(1, 2))
 		in := randInputs(rng, d, normalOpts)
-		dy := randVec(rng, d.tokLen())
+		dy := testutil.NormVec(rng, d.tokLen())
 		y := make([]float32, d.tokLen())
 		g := zeroGrads(d)
 		for _, v := range variants {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/scanorder"
 )
 
@@ -41,50 +42,26 @@ func directions(rng *rand.Rand, L, K int) [][]int32 {
 	return idx
 }
 
-func uniVec(rng *rand.Rand, n int, lo, hi float64) []float32 {
-	s := make([]float32, n)
-	for i := range s {
-		s[i] = float32(lo + (hi-lo)*rng.Float64())
-	}
-	return s
-}
-
-func randVec(rng *rand.Rand, n int) []float32 {
-	s := make([]float32, n)
-	for i := range s {
-		s[i] = float32(rng.NormFloat64())
-	}
-	return s
-}
-
-func nanVec(n int) []float32 {
-	s := make([]float32, n)
-	for i := range s {
-		s[i] = float32(math.NaN())
-	}
-	return s
-}
-
 func clone(s []float32) []float32 { return append([]float32(nil), s...) }
 
 // randInputs draws inputs of the model's scales: dt_low and DtW of
 // ±1/√R-ish size, so that raw ≈ DtBias ± 1.
 func randInputs(rng *rand.Rand, d Dims, o inputOpts) Inputs {
-	a := uniVec(rng, d.K*d.D*d.N, o.logALo, o.logAHi)
+	a := testutil.UniformVec(rng, d.K*d.D*d.N, o.logALo, o.logAHi)
 	for i := range a {
 		a[i] = -float32(math.Exp(float64(a[i])))
 	}
-	xdbl := randVec(rng, d.dblLen())
+	xdbl := testutil.NormVec(rng, d.dblLen())
 	w := 1 / math.Sqrt(float64(d.R))
-	return Inputs{X: randVec(rng, d.tokLen()), XDbl: xdbl, Idx: directions(rng, d.L, d.K),
-		DtW: uniVec(rng, d.K*d.D*d.R, -w, w), DtBias: uniVec(rng, d.K*d.D, o.biasLo, o.biasHi),
-		A: a, Dskip: randVec(rng, d.K*d.D)}
+	return Inputs{X: testutil.NormVec(rng, d.tokLen()), XDbl: xdbl, Idx: directions(rng, d.L, d.K),
+		DtW: testutil.UniformVec(rng, d.K*d.D*d.R, -w, w), DtBias: testutil.UniformVec(rng, d.K*d.D, o.biasLo, o.biasHi),
+		A: a, Dskip: testutil.NormVec(rng, d.K*d.D)}
 }
 
 // poisonedGrads returns gradients whose overwritten parts are NaN and
 // whose accumulated parts hold prior values.
 func poisonedGrads(d Dims, prior Grads) Grads {
-	return Grads{X: nanVec(d.tokLen()), XDbl: nanVec(d.dblLen()), DtW: clone(prior.DtW),
+	return Grads{X: testutil.NaNs(d.tokLen()), XDbl: testutil.NaNs(d.dblLen()), DtW: clone(prior.DtW),
 		DtBias: clone(prior.DtBias), A: clone(prior.A), Dskip: clone(prior.Dskip)}
 }
 
@@ -129,16 +106,6 @@ func sameBits(a, b []float32) bool {
 		}
 	}
 	return true
-}
-
-func expectPanic(t *testing.T, what string, f func()) {
-	t.Helper()
-	defer func() {
-		if recover() == nil {
-			t.Fatalf("%s: no panic", what)
-		}
-	}()
-	f()
 }
 
 func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }

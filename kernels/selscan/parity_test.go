@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/kernels/isa"
 )
 
@@ -18,8 +19,8 @@ func TestParity(t *testing.T) {
 	in := randInputs(rng, d, normalOpts)
 	i64 := inputs64(in)
 	want := forward64(d, i64)
-	dy := randVec(rng, d.tokLen())
-	wantG := backward64(d, i64, to64(dy))
+	dy := testutil.NormVec(rng, d.tokLen())
+	wantG := backward64(d, i64, testutil.To64(dy))
 	errOf := func(got []float32, want []float64) float64 {
 		var scale, m float64
 		for _, w := range want {

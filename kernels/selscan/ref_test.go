@@ -1,6 +1,10 @@
 package selscan
 
-import "math"
+import (
+	"math"
+
+	"github.com/mambaad/mambaad/internal/testutil"
+)
 
 // The references: ForwardRef and BackwardRef are plain float32 loops over
 // the formulas of the package comment (the readable specification), and
@@ -140,16 +144,8 @@ type in64 struct {
 
 type grads64 struct{ X, XDbl, DtW, DtBias, A, Dskip []float64 }
 
-func to64(s []float32) []float64 {
-	o := make([]float64, len(s))
-	for i, v := range s {
-		o[i] = float64(v)
-	}
-	return o
-}
-
 func inputs64(in Inputs) in64 {
-	return in64{to64(in.X), to64(in.XDbl), to64(in.DtW), to64(in.DtBias), to64(in.A), to64(in.Dskip), in.Idx}
+	return in64{testutil.To64(in.X), testutil.To64(in.XDbl), testutil.To64(in.DtW), testutil.To64(in.DtBias), testutil.To64(in.A), testutil.To64(in.Dskip), in.Idx}
 }
 
 func softplus64(x float64) float64 {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/kernels/isa"
 )
 
@@ -24,7 +25,7 @@ func impls() []impl {
 			func(d Dims, in Inputs, y []float32) { forward(lv, d, in, y, nil) },
 			func(d Dims, in Inputs, dy []float32, g Grads) {
 				var s Saved
-				forward(lv, d, in, nanVec(d.tokLen()), &s)
+				forward(lv, d, in, testutil.NaNs(d.tokLen()), &s)
 				backward(lv, d, in, dy, &s, g)
 			}})
 	}
@@ -58,14 +59,14 @@ func checkAll(t *testing.T, d Dims, in Inputs, rng *rand.Rand, tol float64) {
 	t.Helper()
 	i64 := inputs64(in)
 	wantY := forward64(d, i64)
-	dy := randVec(rng, d.tokLen())
-	want := backward64(d, i64, to64(dy))
+	dy := testutil.NormVec(rng, d.tokLen())
+	want := backward64(d, i64, testutil.To64(dy))
 	// Accumulated gradients start from values of the gradient's own
 	// magnitude, so that subtracting them back loses little precision.
 	prior := Grads{DtW: priorLike(rng, want.DtW), DtBias: priorLike(rng, want.DtBias),
 		A: priorLike(rng, want.A), Dskip: priorLike(rng, want.Dskip)}
 	for _, im := range impls() {
-		y := nanVec(d.tokLen())
+		y := testutil.NaNs(d.tokLen())
 		im.fwd(d, in, y)
 		closeTo(t, fmt.Sprintf("%v %s Y", d, im.name), y, wantY, tol/5)
 		g := poisonedGrads(d, prior)
@@ -88,7 +89,7 @@ func priorLike(rng *rand.Rand, want []float64) []float32 {
 	for _, w := range want {
 		m = max(m, math.Abs(w))
 	}
-	p := randVec(rng, len(want))
+	p := testutil.NormVec(rng, len(want))
 	for i := range p {
 		p[i] *= float32(m)
 	}
