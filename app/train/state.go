@@ -22,9 +22,11 @@ type state struct {
 }
 
 // Save writes a resumable checkpoint: the model, the optimiser moments as
-// extra tensors and the train state, atomically. meta adds entries (the
-// dataset description, a calibrated threshold…).
-func (t *Trainer) Save(path string, meta map[string]string) error {
+// extra tensors and the train state, atomically. o adds metadata entries
+// (the dataset description…) and says how the model is stored; the
+// trainable tensors stay float32 whatever o.Half says, since resuming must
+// continue exactly.
+func (t *Trainer) Save(path string, o modelio.SaveOptions) error {
 	rng, err := t.src.MarshalBinary()
 	if err != nil {
 		return err
@@ -36,7 +38,7 @@ func (t *Trainer) Save(path string, meta map[string]string) error {
 		return err
 	}
 	all := map[string]string{"train_state": string(js)}
-	for k, v := range meta {
+	for k, v := range o.Meta {
 		all[k] = v
 	}
 	var extra []checkpoint.Named
@@ -46,7 +48,8 @@ func (t *Trainer) Save(path string, meta map[string]string) error {
 			checkpoint.Named{Name: modelio.ExtraPrefix + "adam.m." + p.Name, DType: safetensors.F32, Shape: p.Shape, F32: m},
 			checkpoint.Named{Name: modelio.ExtraPrefix + "adam.v." + p.Name, DType: safetensors.F32, Shape: p.Shape, F32: v})
 	}
-	return modelio.Save(path, t.M, all, extra...)
+	o.Meta, o.Extra, o.Half = all, append(o.Extra, extra...), false
+	return modelio.Save(path, t.M, o)
 }
 
 // Resume rebuilds a trainer from a checkpoint written by Save so that the
@@ -58,7 +61,7 @@ func Resume(path string) (*Trainer, *checkpoint.File, error) {
 	}
 	js, ok := f.Meta["train_state"]
 	if !ok {
-		return nil, nil, fmt.Errorf("%s: not a training checkpoint (no train_state); start a new run from it with --init instead", path)
+		return nil, nil, fmt.Errorf("%s: not a training checkpoint (no train_state); start a new run from its weights with --init %s instead", path, path)
 	}
 	var st state
 	if err := json.Unmarshal([]byte(js), &st); err != nil {

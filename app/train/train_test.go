@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/mambaad/mambaad/format/modelio"
 	"github.com/mambaad/mambaad/model"
 )
 
@@ -77,7 +78,7 @@ func TestResumeIsExact(t *testing.T) {
 		t.Fatalf("run stopped with %v", err)
 	}
 	path := filepath.Join(t.TempDir(), "last.ckpt")
-	if err := trB.Save(path, map[string]string{"note": "x"}); err != nil {
+	if err := trB.Save(path, modelio.SaveOptions{Meta: map[string]string{"note": "x"}}); err != nil {
 		t.Fatal(err)
 	}
 	trC, f, err := Resume(path)

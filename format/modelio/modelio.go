@@ -6,9 +6,13 @@
 package modelio
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -200,27 +204,87 @@ func LoadBackbone(e *model.Encoder, path string) (LoadReport, error) {
 	return rep, nil
 }
 
-// Save writes the whole model (encoder included, so the file is
-// self-contained) as a mambaad checkpoint: safetensors with the
-// configuration and extra metadata, atomically. extra tensors (optimiser
-// state, for example) are stored after the model's under their own names.
-func Save(path string, m *model.MambaAD, meta map[string]string, extra ...checkpoint.Named) error {
+// SaveOptions say what a checkpoint holds besides the model's configuration.
+type SaveOptions struct {
+	Meta  map[string]string  // further metadata entries
+	Extra []checkpoint.Named // further tensors, named under ExtraPrefix
+	// Half stores the trainable float tensors as float16: half the size,
+	// each value rounded to 11 significant bits.
+	Half bool
+	// EncoderRef, when set, leaves the frozen encoder's tensors out and
+	// records where Load finds them again (a training checkpoint need not
+	// carry a copy of the backbone file it was made from).
+	EncoderRef *EncoderRef
+	// EncoderOnly leaves out the fusion block and the decoder: a detector
+	// that scores with the memory bank alone has no trained network.
+	EncoderOnly bool
+}
+
+// EncoderRef is where a checkpoint's encoder weights are when they are not
+// inside it: a backbone file with its SHA-256, or a random initialisation.
+type EncoderRef struct {
+	Path       string  `json:"path,omitempty"`
+	SHA256     string  `json:"sha256,omitempty"`
+	RandomSeed *uint64 `json:"random_seed,omitempty"`
+}
+
+// Metadata keys this package owns besides "config".
+const (
+	keyEncoderRef = "encoder_ref"
+	keyParts      = "parts"
+	partsEncoder  = "encoder"
+)
+
+// FileSHA256 is the hex SHA-256 of a file's contents.
+func FileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Save writes m as a mambaad checkpoint (safetensors with the configuration
+// and metadata, checksummed, atomically). By default the file is
+// self-contained: encoder, fusion block and decoder at full precision.
+func Save(path string, m *model.MambaAD, o SaveOptions) error {
 	cfg, err := json.Marshal(m.Cfg)
 	if err != nil {
 		return err
 	}
 	all := map[string]string{"config": string(cfg)}
-	for k, v := range meta {
+	for k, v := range o.Meta {
 		all[k] = v
 	}
 	var ts []checkpoint.Named
-	for _, p := range m.Trainable() {
-		ts = append(ts, toNamed(p.Name, p))
+	if o.EncoderOnly {
+		all[keyParts] = partsEncoder
+	} else {
+		for _, p := range m.Trainable() {
+			t := toNamed(p.Name, p)
+			if o.Half && t.DType == safetensors.F32 {
+				t.DType = safetensors.F16
+			}
+			ts = append(ts, t)
+		}
 	}
-	for _, p := range m.Enc.Params() {
-		ts = append(ts, toNamed(model.EncoderPrefix+p.Name, p))
+	if o.EncoderRef != nil {
+		js, err := json.Marshal(o.EncoderRef)
+		if err != nil {
+			return err
+		}
+		all[keyEncoderRef] = string(js)
+	} else {
+		for _, p := range m.Enc.Params() {
+			ts = append(ts, toNamed(model.EncoderPrefix+p.Name, p))
+		}
 	}
-	return checkpoint.Save(path, append(ts, extra...), all)
+	return checkpoint.Save(path, append(ts, o.Extra...), all)
 }
 
 func toNamed(name string, p *nn.Param) checkpoint.Named {
@@ -239,7 +303,9 @@ func toNamed(name string, p *nn.Param) checkpoint.Named {
 }
 
 // Load reads a mambaad checkpoint and builds the model it describes. Every
-// model tensor must be present with the right shape. The file is returned
+// tensor the checkpoint is meant to hold must be present with the right
+// shape; an encoder stored by reference is loaded from its file (checked
+// against its SHA-256) or re-created from its seed. The file is returned
 // for its metadata and any extra tensors (names under ExtraPrefix).
 func Load(path string) (*model.MambaAD, *checkpoint.File, error) {
 	f, err := checkpoint.Load(path)
@@ -256,13 +322,28 @@ func Load(path string) (*model.MambaAD, *checkpoint.File, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
+	var want []*nn.Param
+	if f.Meta[keyParts] != partsEncoder {
+		want = m.Trainable()
+	}
+	var ref *EncoderRef
+	if js, ok := f.Meta[keyEncoderRef]; ok {
+		ref = new(EncoderRef)
+		dec := json.NewDecoder(strings.NewReader(js))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(ref); err != nil {
+			return nil, nil, fmt.Errorf("%s: bad %s metadata: %w", path, keyEncoderRef, err)
+		}
+	} else {
+		want = append(want, m.Enc.Params()...)
+	}
 	var own []safetensors.Tensor
 	for _, t := range f.Tensors {
 		if !strings.HasPrefix(t.Name, ExtraPrefix) {
 			own = append(own, t)
 		}
 	}
-	rep, err := loadInto(path, m.All(), own, func(k string) string {
+	rep, err := loadInto(path, want, own, func(k string) string {
 		return strings.TrimPrefix(k, model.EncoderPrefix)
 	})
 	if err != nil {
@@ -271,8 +352,69 @@ func Load(path string) (*model.MambaAD, *checkpoint.File, error) {
 	if len(rep.Missing) > 0 || len(rep.Unexpected) > 0 {
 		return nil, nil, &MismatchError{Path: path, Want: "the tensors its own configuration names", Missing: rep.Missing, Unexpected: rep.Unexpected}
 	}
+	if ref != nil {
+		if err := loadRef(path, m, ref); err != nil {
+			return nil, nil, err
+		}
+	}
 	m.Enc.Fold()
 	return m, f, nil
+}
+
+// loadRef fills the encoder of checkpoint path from its reference.
+func loadRef(path string, m *model.MambaAD, ref *EncoderRef) error {
+	if ref.RandomSeed != nil {
+		m.Enc.InitRandom(*ref.RandomSeed)
+		return nil
+	}
+	if ref.Path == "" {
+		return fmt.Errorf("%s: the encoder reference names neither a file nor a seed", path)
+	}
+	if ref.SHA256 != "" {
+		got, err := FileSHA256(ref.Path)
+		if err != nil {
+			return fmt.Errorf("%s: its encoder weights %s cannot be read (%v); put the file back or use a self-contained model.ckpt", path, ref.Path, err)
+		}
+		if got != ref.SHA256 {
+			return fmt.Errorf("%s: its encoder weights %s changed since it was written (SHA-256 %s, recorded %s)", path, ref.Path, got, ref.SHA256)
+		}
+	}
+	if _, err := LoadBackbone(m.Enc, ref.Path); err != nil {
+		return fmt.Errorf("%s: encoder: %w", path, err)
+	}
+	return nil
+}
+
+// LoadTrainable copies the fusion block and decoder weights of a mambaad
+// checkpoint or of a reference .pth (.pth, .pt or .bin) into m (a new run that starts from a
+// trained model). The file's network configuration must be m's.
+func LoadTrainable(m *model.MambaAD, path string) error {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".pth", ".pt", ".bin":
+		_, err := LoadReference(m, path)
+		return err
+	}
+	f, err := checkpoint.Load(path)
+	if err != nil {
+		return err
+	}
+	if f.Meta[keyParts] == partsEncoder {
+		return fmt.Errorf("%s: holds no trained fusion block or decoder (a memory-bank-only model)", path)
+	}
+	var own []safetensors.Tensor
+	for _, t := range f.Tensors {
+		if !strings.HasPrefix(t.Name, ExtraPrefix) && !strings.HasPrefix(t.Name, model.EncoderPrefix) {
+			own = append(own, t)
+		}
+	}
+	rep, err := loadInto(path, m.Trainable(), own, func(k string) string { return k })
+	if err != nil {
+		return err
+	}
+	if len(rep.Missing) > 0 || len(rep.Unexpected) > 0 {
+		return &MismatchError{Path: path, Want: "a fusion block and decoder of this configuration", Missing: rep.Missing, Unexpected: rep.Unexpected}
+	}
+	return nil
 }
 
 // ExtraPrefix starts the names of non-model tensors in a checkpoint.

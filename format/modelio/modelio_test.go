@@ -1,13 +1,17 @@
 package modelio
 
 import (
+	"io"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/mambaad/mambaad/format/pth"
+	"github.com/mambaad/mambaad/format/safetensors"
+	"github.com/mambaad/mambaad/internal/atomicfile"
 	"github.com/mambaad/mambaad/internal/golden"
 	"github.com/mambaad/mambaad/internal/testutil"
 	"github.com/mambaad/mambaad/model"
@@ -32,7 +36,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	m.Init(3)
 	m.Enc.InitRandom(3)
 	path := filepath.Join(t.TempDir(), "m.ckpt")
-	if err := Save(path, m, map[string]string{"note": "round trip"}); err != nil {
+	if err := Save(path, m, SaveOptions{Meta: map[string]string{"note": "round trip"}}); err != nil {
 		t.Fatal(err)
 	}
 	back, f, err := Load(path)
@@ -115,4 +119,100 @@ func randImages(n, size int) []float32 {
 		x[i] = float32(r.NormFloat64())
 	}
 	return x
+}
+
+// TestSaveOptions: a half-precision checkpoint is half the size and
+// predicts within float16 rounding; an encoder stored by reference (a
+// backbone file with its SHA-256, or a seed) loads back identically and
+// makes the file smaller; a changed backbone file is refused; an
+// encoder-only checkpoint leaves fusion and decoder out.
+func TestSaveOptions(t *testing.T) {
+	dir := t.TempDir()
+	m, err := model.New(tinyConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(3)
+	m.Enc.InitRandom(3)
+	size := func(p string) int64 {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Size()
+	}
+	full := filepath.Join(dir, "full.ckpt")
+	if err := Save(full, m, SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	x := randImages(2, 64)
+	want := m.Predict(x, 2)
+
+	half := filepath.Join(dir, "half.ckpt")
+	if err := Save(half, m, SaveOptions{Half: true}); err != nil {
+		t.Fatal(err)
+	}
+	hm, _, err := Load(half)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := testutil.RelErr(hm.Predict(x, 2).Maps, want.Maps); e > 1e-2 || e == 0 {
+		t.Errorf("half-precision model: anomaly maps differ by %.3g relative", e)
+	}
+
+	// The encoder by reference to a backbone file.
+	bb := filepath.Join(dir, "backbone.safetensors")
+	var ts []safetensors.Tensor
+	for _, p := range m.Enc.Params() {
+		ts = append(ts, toNamed(p.Name, p))
+	}
+	if err := atomicfile.Write(bb, func(w io.Writer) error { return safetensors.Encode(w, ts, nil) }); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := FileSHA256(bb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byRef := filepath.Join(dir, "ref.ckpt")
+	if err := Save(byRef, m, SaveOptions{EncoderRef: &EncoderRef{Path: bb, SHA256: sum}}); err != nil {
+		t.Fatal(err)
+	}
+	if size(byRef) >= size(full) {
+		t.Errorf("by reference %d bytes, self-contained %d", size(byRef), size(full))
+	}
+	rm, _, err := Load(byRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rm.Predict(x, 2).Maps, want.Maps) {
+		t.Error("the model with a referenced encoder predicts differently")
+	}
+	os.WriteFile(bb, []byte("changed"), 0o644)
+	if _, _, err := Load(byRef); err == nil || !strings.Contains(err.Error(), "changed") {
+		t.Errorf("changed backbone file: %v", err)
+	}
+	seed := uint64(3)
+	bySeed := filepath.Join(dir, "seed.ckpt")
+	if err := Save(bySeed, m, SaveOptions{EncoderRef: &EncoderRef{RandomSeed: &seed}}); err != nil {
+		t.Fatal(err)
+	}
+	if sm, _, err := Load(bySeed); err != nil || !slices.Equal(sm.Predict(x, 2).Maps, want.Maps) {
+		t.Errorf("the model with a seeded encoder: %v", err)
+	}
+
+	enc := filepath.Join(dir, "enc.ckpt")
+	if err := Save(enc, m, SaveOptions{EncoderOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	em, _, err := Load(enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size(enc) >= size(full)/2 {
+		t.Errorf("encoder-only %d bytes, full %d", size(enc), size(full))
+	}
+	f1, f2 := m.Features(x, 2), em.Features(x, 2)
+	if !slices.Equal(f1[2], f2[2]) {
+		t.Error("encoder-only checkpoint: features differ")
+	}
 }

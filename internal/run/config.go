@@ -55,9 +55,15 @@ type ModelConfig struct {
 
 // TrainConfig is the optimisation and bookkeeping.
 type TrainConfig struct {
-	train.Options   `yaml:",inline"`
-	CacheFeatures   bool `yaml:"cache_features"`
-	CacheLimitMB    int  `yaml:"cache_limit_mb"`
+	train.Options `yaml:",inline"`
+	CacheFeatures bool `yaml:"cache_features"`
+	CacheLimitMB  int  `yaml:"cache_limit_mb"`
+	// Init starts a new run from the fusion and decoder weights of a
+	// mambaad checkpoint or a reference .pth ("" = random initialisation).
+	Init string `yaml:"init,omitempty"`
+	// HalfModel stores model.ckpt's trained tensors as float16 (half the
+	// size); last.ckpt stays float32 so a resumed run continues exactly.
+	HalfModel       bool `yaml:"half_model,omitempty"`
 	EvalEvery       int  `yaml:"eval_every"`       // epochs; 0 = only at the end
 	CheckpointEvery int  `yaml:"checkpoint_every"` // epochs
 	Threads         int  `yaml:"threads"`

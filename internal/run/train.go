@@ -16,6 +16,7 @@ import (
 	"github.com/mambaad/mambaad/app/train"
 	"github.com/mambaad/mambaad/data"
 	"github.com/mambaad/mambaad/format/checkpoint"
+	"github.com/mambaad/mambaad/format/modelio"
 	"github.com/mambaad/mambaad/metrics"
 	"github.com/mambaad/mambaad/model"
 )
@@ -90,6 +91,7 @@ type trainRun struct {
 	classes []string
 	tr      *train.Trainer
 	enc     detector.EncoderInfo
+	encRef  *modelio.EncoderRef
 	log     *os.File
 	bar     *progress
 	meta    map[string]string
@@ -127,7 +129,7 @@ func (o *TrainOptions) Run(ctx context.Context) (err error) {
 	last := filepath.Join(cfg.Out, "last.ckpt")
 	if errors.Is(err, context.Canceled) {
 		r.bar.finish()
-		if serr := r.tr.Save(last, r.meta); serr != nil {
+		if serr := r.tr.Save(last, r.resumable()); serr != nil {
 			return fmt.Errorf("interrupted, and saving %s failed: %w", last, serr)
 		}
 		fmt.Fprintf(r.Stderr, "interrupted at epoch %d, step %d: saved %s\ncontinue with: mambaad train --out %s --resume\n",
@@ -139,10 +141,11 @@ func (o *TrainOptions) Run(ctx context.Context) (err error) {
 	}
 	r.bar.finish()
 	final := filepath.Join(cfg.Out, "model.ckpt")
-	for _, p := range []string{last, final} {
-		if err := r.tr.Save(p, r.meta); err != nil {
-			return err
-		}
+	if err := r.tr.Save(last, r.resumable()); err != nil {
+		return err
+	}
+	if err := modelio.Save(final, r.tr.M, modelio.SaveOptions{Meta: r.meta, Half: cfg.Train.HalfModel}); err != nil {
+		return err
 	}
 	ran := r.tr.Epoch - r.startEpoch
 	fmt.Fprintf(r.Stdout, "trained %s (%d steps) in %s; model: %s\n", plural(ran, "epoch"), (ran)*r.tr.ItersPerEp,
@@ -216,6 +219,15 @@ func (r *trainRun) setup(ctx context.Context) error {
 		if m, r.enc, err = buildModel(cfg.Model, cfg.Train.Seed, r.Stderr); err != nil {
 			return err
 		}
+		if cfg.Train.Init != "" {
+			if err := modelio.LoadTrainable(m, cfg.Train.Init); err != nil {
+				return err
+			}
+			fmt.Fprintf(r.Stderr, "fusion and decoder start from %s\n", cfg.Train.Init)
+		}
+	}
+	if r.encRef, err = encoderRef(r.enc, cfg.Train.Seed); err != nil {
+		return err
 	}
 	r.meta = detector.Meta{Encoder: r.enc, RunConfig: cfg.YAML(),
 		Dataset: detector.DatasetInfo{Root: cfg.Data.Root, Dataset: r.ds.Name(), Classes: cfg.Data.Classes}}.Entries()
@@ -230,6 +242,25 @@ func (r *trainRun) setup(ctx context.Context) error {
 		return err
 	}
 	return r.prepareTrainer(ctx, m, samples)
+}
+
+// resumable is how last.ckpt is stored: everything a resumed run needs,
+// with the frozen encoder by reference to its weights file (or seed)
+// instead of a copy.
+func (r *trainRun) resumable() modelio.SaveOptions {
+	return modelio.SaveOptions{Meta: r.meta, EncoderRef: r.encRef}
+}
+
+// encoderRef says where a resumed run finds its encoder again.
+func encoderRef(enc detector.EncoderInfo, seed uint64) (*modelio.EncoderRef, error) {
+	if enc.Random {
+		return &modelio.EncoderRef{RandomSeed: &seed}, nil
+	}
+	sum, err := modelio.FileSHA256(enc.Source)
+	if err != nil {
+		return nil, err
+	}
+	return &modelio.EncoderRef{Path: enc.Source, SHA256: sum}, nil
 }
 
 // sameNetwork refuses a configuration that would change the network of a
@@ -367,7 +398,7 @@ func (r *trainRun) epochEnd(t *train.Trainer) error {
 	}
 	every := r.Config.Train.CheckpointEvery
 	if every > 0 && t.Epoch%every == 0 && !t.Done() {
-		if err := t.Save(filepath.Join(r.Config.Out, "last.ckpt"), r.meta); err != nil {
+		if err := t.Save(filepath.Join(r.Config.Out, "last.ckpt"), r.resumable()); err != nil {
 			return err
 		}
 	}
