@@ -91,8 +91,8 @@ type trainFlags struct {
 	epochs, batch, imageSize, threads, evalEvery, ckptEvery, workers int
 	lr                                                               float64
 	seed                                                             uint64
-	noCache, skipBad, quiet, helpPresets                             bool
-	resume                                                           string
+	noCache, skipBad, quiet, helpPresets, halfModel                  bool
+	resume, init                                                     string
 }
 
 func (o *trainFlags) register(f *pflag.FlagSet) {
@@ -116,6 +116,8 @@ func (o *trainFlags) register(f *pflag.FlagSet) {
 	f.BoolVar(&o.skipBad, "skip-bad", false, "skip unreadable images (training and evaluation) with a warning instead of failing")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	f.BoolVar(&o.helpPresets, "help-presets", false, "describe the presets and exit")
+	f.StringVar(&o.init, "init", "", "start fusion and decoder from this checkpoint (mambaad model.ckpt or reference .pth) instead of random weights")
+	f.BoolVar(&o.halfModel, "half-model", false, "store model.ckpt's trained weights as float16 (half the size)")
 	f.StringVar(&o.resume, "resume", "", "continue OUT/last.ckpt, or the checkpoint given (--resume FILE)")
 	f.Lookup("resume").NoOptDefVal = "last"
 }
@@ -145,6 +147,8 @@ func (o *trainFlags) apply(f *pflag.FlagSet, c *run.Config) {
 		{"seed", func() { c.Train.Seed = o.seed }},
 		{"no-cache", func() { c.Train.CacheFeatures = !o.noCache }},
 		{"skip-bad", func() { c.Data.SkipBad = o.skipBad }},
+		{"init", func() { c.Train.Init = o.init }},
+		{"half-model", func() { c.Train.HalfModel = o.halfModel }},
 	} {
 		if set(s.name) {
 			s.do()
