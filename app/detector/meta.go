@@ -12,7 +12,10 @@ const (
 	KeyEncoder   = "encoder"
 	KeyDataset   = "dataset"
 	KeyRunConfig = "run_config"
-	KeyThreshold = "threshold"
+	KeyThreshold = "threshold" // a single threshold (checkpoints before per-class ones)
+	KeyThresholds = "thresholds"
+	KeyClasses    = "classes"
+	KeyMethod     = "method"
 )
 
 // EncoderInfo says where the encoder's weights came from. It is stored in
@@ -52,11 +55,45 @@ type DatasetInfo struct {
 
 // Meta is the typed form of a checkpoint's metadata.
 type Meta struct {
-	Encoder   EncoderInfo
-	Dataset   DatasetInfo
-	RunConfig string     // the run's configuration as YAML ("" if unknown)
-	Threshold *Threshold // nil: not calibrated
+	Encoder    EncoderInfo
+	Dataset    DatasetInfo
+	RunConfig  string // the run's configuration as YAML ("" if unknown)
+	Thresholds Thresholds
+	// Classes are the trained product classes and the softmax temperature
+	// of class inference; their prototype vectors are a tensor.
+	Classes *ClassInfo
+	// Method is how anomaly maps are made: MethodRecon (the paper's),
+	// MethodMemory or MethodCombined.
+	Method Method
+	// Fusion holds the normal-image statistics the combined method
+	// normalises each map with (nil for the other methods).
+	Fusion *FusionStats
 }
+
+// ClassInfo is the metadata half of the class prototypes.
+type ClassInfo struct {
+	Names       []string `json:"names"`
+	Temperature float64  `json:"temperature"`
+}
+
+// Thresholds are the calibrated decision thresholds: one per class where
+// calibrated, and a global one for every other class.
+type Thresholds struct {
+	Global  *Threshold           `json:"global,omitempty"`
+	Classes map[string]Threshold `json:"classes,omitempty"`
+}
+
+// For returns the threshold that decides for class (its own, else the
+// global one; nil when neither exists) and whether it is the class's own.
+func (t Thresholds) For(class string) (*Threshold, bool) {
+	if th, ok := t.Classes[class]; ok && class != "" {
+		return &th, true
+	}
+	return t.Global, false
+}
+
+// Empty reports that nothing is calibrated.
+func (t Thresholds) Empty() bool { return t.Global == nil && len(t.Classes) == 0 }
 
 // ParseMeta decodes the entries this package owns from a checkpoint's
 // metadata map; path names the file in errors. Missing keys leave zero
@@ -76,11 +113,47 @@ func ParseMeta(path string, m map[string]string) (Meta, error) {
 		}
 	}
 	out.RunConfig = m[KeyRunConfig]
-	th, err := ParseThreshold(m[KeyThreshold])
-	if err != nil {
-		return out, fmt.Errorf("%s: %w", path, err)
+	if js, ok := m[KeyThresholds]; ok {
+		if err := decodeStrict(js, &out.Thresholds); err != nil {
+			return out, fmt.Errorf("%s: metadata %q: %v", path, KeyThresholds, err)
+		}
+		for c, th := range out.Thresholds.Classes {
+			if err := th.check(); err != nil {
+				return out, fmt.Errorf("%s: threshold of class %q: %v", path, c, err)
+			}
+		}
+		if g := out.Thresholds.Global; g != nil {
+			if err := g.check(); err != nil {
+				return out, fmt.Errorf("%s: global threshold: %v", path, err)
+			}
+		}
+	} else {
+		th, err := ParseThreshold(m[KeyThreshold])
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", path, err)
+		}
+		out.Thresholds.Global = th
 	}
-	out.Threshold = th
+	if js, ok := m[KeyClasses]; ok {
+		out.Classes = new(ClassInfo)
+		if err := decodeStrict(js, out.Classes); err != nil {
+			return out, fmt.Errorf("%s: metadata %q: %v", path, KeyClasses, err)
+		}
+	}
+	out.Method = MethodRecon
+	if v, ok := m[KeyMethod]; ok {
+		meth, err := ParseMethod(v)
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", path, err)
+		}
+		out.Method = meth
+	}
+	if js, ok := m[KeyFusion]; ok {
+		out.Fusion = new(FusionStats)
+		if err := decodeStrict(js, out.Fusion); err != nil {
+			return out, fmt.Errorf("%s: metadata %q: %v", path, KeyFusion, err)
+		}
+	}
 	return out, nil
 }
 
@@ -93,8 +166,20 @@ func (m Meta) Entries() map[string]string {
 	if m.RunConfig != "" {
 		out[KeyRunConfig] = m.RunConfig
 	}
-	if m.Threshold != nil {
-		out[KeyThreshold] = m.Threshold.JSON()
+	if !m.Thresholds.Empty() {
+		js, _ := json.Marshal(m.Thresholds)
+		out[KeyThresholds] = string(js)
+	}
+	if m.Classes != nil {
+		js, _ := json.Marshal(m.Classes)
+		out[KeyClasses] = string(js)
+	}
+	if m.Method != "" {
+		out[KeyMethod] = string(m.Method)
+	}
+	if m.Fusion != nil {
+		js, _ := json.Marshal(m.Fusion)
+		out[KeyFusion] = string(js)
 	}
 	return out
 }

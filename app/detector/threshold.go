@@ -32,10 +32,17 @@ func ParseThreshold(js string) (*Threshold, error) {
 	if err := json.Unmarshal([]byte(js), &t); err != nil {
 		return nil, fmt.Errorf("bad threshold in checkpoint: %w", err)
 	}
-	if math.IsNaN(t.Value) || math.IsInf(t.Value, 0) {
-		return nil, fmt.Errorf("bad threshold in checkpoint: value %v", t.Value)
+	if err := t.check(); err != nil {
+		return nil, fmt.Errorf("bad threshold in checkpoint: %v", err)
 	}
 	return &t, nil
+}
+
+func (t Threshold) check() error {
+	if math.IsNaN(t.Value) || math.IsInf(t.Value, 0) {
+		return fmt.Errorf("value %v", t.Value)
+	}
+	return nil
 }
 
 // JSON encodes t for checkpoint metadata.

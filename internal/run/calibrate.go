@@ -59,7 +59,7 @@ func (o *CalibrateOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.Meta.Threshold = &th
+	d.Meta.Thresholds.Global = &th
 	if err := d.SaveMeta(o.Out); err != nil {
 		return err
 	}

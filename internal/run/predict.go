@@ -53,7 +53,7 @@ func (o *PredictOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	th := d.Meta.Threshold
+	th := d.Meta.Thresholds.Global
 	if o.HasThreshold {
 		th = &detector.Threshold{Value: o.Threshold, Method: "given"}
 	}

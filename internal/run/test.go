@@ -77,8 +77,8 @@ func (o *TestOptions) Run(ctx context.Context) error {
 		b, _ := yaml.Marshal(d.Model.Cfg)
 		info.Config = "model:\n" + indent(string(b))
 	}
-	if d.Meta.Threshold != nil {
-		info.Threshold = d.Meta.Threshold.Value
+	if g := d.Meta.Thresholds.Global; g != nil {
+		info.Threshold = g.Value
 	}
 	es := evalSettings{EvalConfig: o.Eval, SkipBad: o.SkipBad, Workers: o.Workers}
 	_, err = evalAndWrite(ctx, d.Model, samples, es, o.Out, info, o.Stdout, o.Stderr, o.Quiet)
