@@ -9,10 +9,10 @@ import (
 // Checkpoint metadata keys. Each holds one JSON (or, for KeyRunConfig,
 // YAML) text; a checkpoint may carry other keys (train_state, …).
 const (
-	KeyEncoder   = "encoder"
-	KeyDataset   = "dataset"
-	KeyRunConfig = "run_config"
-	KeyThreshold = "threshold" // a single threshold (checkpoints before per-class ones)
+	KeyEncoder    = "encoder"
+	KeyDataset    = "dataset"
+	KeyRunConfig  = "run_config"
+	KeyThreshold  = "threshold" // a single threshold (checkpoints before per-class ones)
 	KeyThresholds = "thresholds"
 	KeyClasses    = "classes"
 	KeyMethod     = "method"
