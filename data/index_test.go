@@ -128,7 +128,7 @@ func TestFolder(t *testing.T) {
 		touch(t, root, "ok/"+string(rune('a'+i))+".png")
 	}
 	touch(t, root, "bad/x.png", "bad/y.png", "masks/x_mask.png", "masks/y_mask.png")
-	d := open(t, "folder", root, Options{Folder: FolderOptions{Class: "widget", Normal: "ok", Abnormal: "bad", Mask: "masks"}})
+	d := open(t, "folder", root, Options{Folders: []FolderOptions{{Class: "widget", Normal: "ok", Abnormal: "bad", Mask: "masks"}}})
 	train, test := samples(t, d, Train), samples(t, d, Test)
 	if len(train) != 8 || len(test) != 4 {
 		t.Fatalf("train %d, test %d; want 8 and 2+2", len(train), len(test))
@@ -136,11 +136,11 @@ func TestFolder(t *testing.T) {
 	if test[0].Label != 0 || test[2].Label != 1 || test[2].MaskPath == "" || test[2].Class != "widget" {
 		t.Errorf("test samples %+v", test)
 	}
-	if _, err := Open("folder", root, Options{Folder: FolderOptions{Normal: "ok", Mask: "nowhere"}}); err == nil ||
+	if _, err := Open("folder", root, Options{Folders: []FolderOptions{{Normal: "ok", Mask: "nowhere"}}}); err == nil ||
 		!strings.Contains(err.Error(), "nowhere") {
 		t.Errorf("missing folder: %v", err)
 	}
-	if _, err := Open("folder", root, Options{}); err == nil {
+	if _, err := Open("folder", root, Options{Folders: []FolderOptions{{Abnormal: "bad"}}}); err == nil {
 		t.Error("folder without a normal folder accepted")
 	}
 }

@@ -25,8 +25,15 @@ type Options struct {
 	// Views keeps only these Real-IAD camera views ("C1" … "C5"); empty
 	// keeps all.
 	Views []string
-	// Folder configures the "folder" layout.
-	Folder FolderOptions
+	// Folders are the classes of the "folder" layout, each with its own
+	// folders; empty finds them by the conventional names (root/good/… as
+	// one class, or root/<class>/good/… per class; see FolderNormalNames
+	// and the other lists). Giving Folders implies the "folder" layout.
+	Folders []FolderOptions
+	// Note, when set, receives one-line remarks about the data that are not
+	// errors, e.g. a folder class's abnormal images without masks (once per
+	// class, when the class is first read).
+	Note func(msg string)
 }
 
 type opener func(root string, o Options) (Dataset, error)
@@ -66,6 +73,12 @@ func Open(name, root string, o Options) (Dataset, error) {
 		return nil, fmt.Errorf("dataset folder %s does not exist", root)
 	}
 	name = strings.ToLower(strings.TrimSpace(name))
+	if len(o.Folders) > 0 {
+		if name != "" && name != "auto" && name != "folder" {
+			return nil, fmt.Errorf("folder classes are only for the folder layout, not %q", name)
+		}
+		name = "folder"
+	}
 	if name == "" || name == "auto" {
 		var err error
 		if name, err = Detect(root); err != nil {
@@ -84,7 +97,9 @@ func Open(name, root string, o Options) (Dataset, error) {
 // its class folders (MVTec 3D-AD by rgb sub-folders, MVTec LOCO by its
 // logical/structural anomaly folders, BTAD by "ok" folders, everything else
 // with train/good as "mvtec", which also reads MPDD and Uni-Medical), and
-// finally an ADer meta.json. The "folder" layout is never guessed.
+// then an ADer meta.json, and finally the "folder" layout's conventional
+// names (root/good/… or root/<class>/good/…, when no class folder looks
+// like an MVTec class with train/ or test/).
 func Detect(root string) (string, error) {
 	switch {
 	case isFile(filepath.Join(root, "split_csv", "1cls.csv")):
@@ -104,7 +119,13 @@ func Detect(root string) (string, error) {
 		return "", fmt.Errorf("%s looks like a single class folder: point at its parent %s and select the class",
 			root, filepath.Dir(filepath.Clean(root)))
 	}
-	return "", fmt.Errorf("cannot tell the layout of %s (known: %s); name it explicitly", root, strings.Join(Names(), ", "))
+	if ok, err := detectFolder(root); err != nil {
+		return "", err
+	} else if ok {
+		return "folder", nil
+	}
+	return "", fmt.Errorf("cannot tell the layout of %s (known: %s); name it explicitly, or for plain folders use "+
+		"DIR/good/*.png [DIR/bad/*.png DIR/masks/*.png] or DIR/<class>/good/…", root, strings.Join(Names(), ", "))
 }
 
 func detectTree(root string) string {

@@ -51,6 +51,21 @@ type DatasetInfo struct {
 	Root    string `json:"root"`
 	Dataset string `json:"dataset"`
 	Classes string `json:"classes"`
+	// Folders are the explicitly configured classes of a "folder" dataset
+	// (none when its classes were found by the conventional folder names).
+	Folders []FolderSpec `json:"folders,omitempty"`
+}
+
+// FolderSpec is one class of a "folder" dataset: its folders, relative to
+// DatasetInfo.Root unless absolute. TestShare nil is automatic; 0 holds no
+// normal images out.
+type FolderSpec struct {
+	Class      string   `json:"class,omitempty"`
+	Normal     string   `json:"normal"`
+	Abnormal   string   `json:"abnormal,omitempty"`
+	Mask       string   `json:"mask,omitempty"`
+	NormalTest string   `json:"normal_test,omitempty"`
+	TestShare  *float64 `json:"test_share,omitempty"`
 }
 
 // Meta is the typed form of a checkpoint's metadata.

@@ -7,6 +7,7 @@ import (
 
 func newTestCmd() *cobra.Command {
 	var o run.TestOptions
+	var folders []string
 	cmd := &cobra.Command{
 		Use:   "test",
 		Short: "Evaluate a trained model: seven metrics per class, curves, heat maps, HTML report",
@@ -21,12 +22,19 @@ tables (pixel F1-max on 21 thresholds of min–max-normalised maps, AU-PRO on
 
 Writes metrics.md, metrics.csv, metrics.json, scores.csv, ROC/PR/PRO curves and
 heat-map galleries as PNGs, and one self-contained report.html. The dataset
-defaults to the one the model was trained on.`,
+defaults to the one the model was trained on (a folder dataset's --folder
+classes included); --data and --folder choose another (see mambaad train --help
+for folder datasets).`,
 		Example: `  mambaad test --checkpoint runs/mvtec/model.ckpt
-  mambaad test --checkpoint model.ckpt --data ./mvtec --classes bottle --mode reference --out eval-ref`,
+  mambaad test --checkpoint model.ckpt --data ./mvtec --classes bottle --mode reference --out eval-ref
+  mambaad test --checkpoint model.ckpt --data ./parts --dataset folder   # parts/good, parts/bad, parts/masks`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Stdout, o.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			var err error
+			if o.Folders, err = run.ParseFolderFlags(folders); err != nil {
+				return err
+			}
 			if err := o.Validate(); err != nil {
 				return err
 			}
@@ -38,6 +46,7 @@ defaults to the one the model was trained on.`,
 	f.StringVar(&o.Data, "data", "", "dataset root (default: the training dataset)")
 	f.StringVar(&o.Dataset, "dataset", "auto", "dataset layout (see mambaad train --help)")
 	f.StringVar(&o.Classes, "classes", "", `"all" or a comma-separated list (default: the trained classes)`)
+	f.StringArrayVar(&folders, "folder", nil, "a folder-dataset class: class=NAME,normal=DIR[,abnormal=DIR][,mask=DIR][,normal_test=DIR][,test_share=F] (repeatable)")
 	f.StringVar(&o.Out, "out", "", "output directory (default: next to the checkpoint, test/)")
 	f.StringVar(&o.Eval.Mode, "mode", "exact", "exact or reference")
 	f.IntVar(&o.Eval.ProSteps, "pro-steps", 100, "AU-PRO thresholds in reference mode")

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/mambaad/mambaad/data"
 	"github.com/mambaad/mambaad/internal/run"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -30,9 +31,46 @@ checkpoint is written atomically to OUT/last.ckpt every --checkpoint-every
 epochs, and Ctrl-C saves one and exits; --resume continues exactly (weights,
 optimiser state, schedule and random state) from OUT/last.ckpt or a given file
 (--resume FILE or --resume=FILE). The final model is OUT/model.ckpt and the
-evaluation is in OUT/eval/.`,
+evaluation is in OUT/eval/.
+
+Datasets are read in their own layouts (--dataset; "auto" detects them):
+` + strings.Join(data.Names(), ", ") + `.
+Plain folders need no conversion (--dataset folder; auto detects them too):
+
+  DIR/good/*.png       normal images (also normal/ or ok/)
+  DIR/bad/*.png        abnormal images, optional (also abnormal/, defect/, anomaly/)
+  DIR/masks/*.png      their masks, optional (also mask/, ground_truth/), by name:
+                       <stem>_mask.<ext> or <stem>.<ext>; a bad image without a
+                       mask is labelled at image level only (a note says so):
+                       calibrate uses that label, but the test metrics take
+                       labels from masks and count it as normal
+  DIR/test_good/*.png  normal test images, optional
+
+is one class named after DIR; DIR/<class>/good/… (and bad/, masks/, test_good/)
+is one class per sub-folder. A class with bad images holds every fifth normal
+image (20%) out as a test normal unless it has test_good/; a class of normal
+images only trains on all of them and has no test split, so test and calibrate
+need one (or use calibrate --normal). Folders named otherwise, one class each:
+
+  --folder class=NAME,normal=DIR[,abnormal=DIR][,mask=DIR][,normal_test=DIR][,test_share=F]
+
+(repeatable; relative to --data or data.root, else the current directory;
+test_share=0 holds nothing out), or in the YAML file (relative to data.root,
+else to the file's directory):
+
+  data:
+    folders:
+      - {class: bolt, normal: bolt/ok, abnormal: bolt/ng, mask: bolt/ng_masks}
+      - {class: nut, normal: nut/ok, normal_test: nut/ok_test, test_share: 0}
+
+The checkpoint records the root and the folders, so "mambaad test --checkpoint"
+finds the same test split again; "mambaad calibrate" takes the same --data,
+--dataset and --folder flags.`,
 		Example: `  mambaad train --data ./mvtec --preset cpu-256 --out runs/mvtec
   mambaad train --data ./mvtec --classes bottle,cable --epochs 50 --weights resnet34
+  mambaad train --data ./parts --dataset folder --out runs/parts      # parts/good, parts/bad, parts/masks
+  mambaad train --data ./lines --folder class=bolt,normal=bolt_ok,abnormal=bolt_ng \
+      --folder class=nut,normal=nut_ok --out runs/lines
   mambaad train --out runs/mvtec --resume --epochs 30
   mambaad train --config my.yaml --out runs/x --resume runs/x/last.ckpt`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -67,6 +105,11 @@ evaluation is in OUT/eval/.`,
 				}
 			}
 			o.apply(cmd.Flags(), &cfg)
+			if cmd.Flags().Changed("folder") {
+				if cfg.Data.Folders, err = run.ParseFolderFlags(o.folders); err != nil {
+					return err
+				}
+			}
 			if cfg.Train.Threads > 0 {
 				runtime.GOMAXPROCS(cfg.Train.Threads)
 			}
@@ -93,12 +136,14 @@ type trainFlags struct {
 	seed                                                             uint64
 	noCache, skipBad, quiet, helpPresets, halfModel                  bool
 	resume, init                                                     string
+	folders                                                          []string
 }
 
 func (o *trainFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&o.data, "data", "", "dataset root directory")
 	f.StringVar(&o.dataset, "dataset", "", "dataset layout: auto, mvtec, visa, realiad, mvtec3d, unimedical, cocoad, btad, mpdd, mvtecloco, meta, folder")
 	f.StringVar(&o.classes, "classes", "", `classes to train on: "all" or a comma-separated list`)
+	f.StringArrayVar(&o.folders, "folder", nil, "a folder-dataset class: class=NAME,normal=DIR[,abnormal=DIR][,mask=DIR][,normal_test=DIR][,test_share=F] (repeatable)")
 	f.StringVar(&o.out, "out", "", "output directory for checkpoints, logs and the report")
 	f.StringVar(&o.backbone, "backbone", "", "encoder: resnet18, resnet34, resnet50, wide_resnet50_2")
 	f.StringVar(&o.weights, "weights", "", `encoder ImageNet weights: a file, a cached backbone name, "auto" or "random"`)

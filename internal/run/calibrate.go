@@ -20,13 +20,16 @@ type CalibrateOptions struct {
 	FPR        float64
 	// Data, Dataset and Classes select a labelled test split (the F1 rule).
 	Data, Dataset, Classes string
-	Stdout, Stderr         io.Writer
+	// Folders are the classes of a "folder" dataset (--folder), relative
+	// to Data or the current directory.
+	Folders        []FolderConfig
+	Stdout, Stderr io.Writer
 }
 
 // Validate checks the options before anything is read.
 func (o *CalibrateOptions) Validate() error {
-	if o.Checkpoint == "" || (len(o.Normals) == 0) == (o.Data == "") {
-		return fmt.Errorf("give --checkpoint and exactly one of --normal or --data")
+	if o.Checkpoint == "" || (len(o.Normals) == 0) == (o.Data == "" && len(o.Folders) == 0) {
+		return fmt.Errorf("give --checkpoint and exactly one of --normal or --data (or --folder)")
 	}
 	if !(o.FPR >= 0 && o.FPR < 1) {
 		return fmt.Errorf("--fpr %v must be in [0, 1)", o.FPR)
@@ -54,7 +57,7 @@ func (o *CalibrateOptions) Run(ctx context.Context) error {
 	if len(o.Normals) > 0 {
 		th, err = calibrateFPR(ctx, d.Model, o.Normals, o.FPR)
 	} else {
-		th, err = calibrateF1(ctx, d.Model, o.Data, o.Dataset, o.Classes)
+		th, err = calibrateF1(ctx, d.Model, o.Data, o.Dataset, o.Classes, o.Folders, o.Stderr)
 	}
 	if err != nil {
 		return err
@@ -96,8 +99,8 @@ func calibrateFPR(ctx context.Context, m *model.MambaAD, args []string, fpr floa
 	return detector.CalibrateFPR(scores, fpr)
 }
 
-func calibrateF1(ctx context.Context, m *model.MambaAD, root, dataset, classes string) (detector.Threshold, error) {
-	ds, err := data.Open(dataset, root, data.Options{})
+func calibrateF1(ctx context.Context, m *model.MambaAD, root, dataset, classes string, folders []FolderConfig, notes io.Writer) (detector.Threshold, error) {
+	ds, err := openData(dataset, root, folders, notes)
 	if err != nil {
 		return detector.Threshold{}, err
 	}
@@ -112,7 +115,7 @@ func calibrateF1(ctx context.Context, m *model.MambaAD, root, dataset, classes s
 		labels = append(labels, s.Label)
 	}
 	if len(paths) == 0 {
-		return detector.Threshold{}, fmt.Errorf("%s: no test images", root)
+		return detector.Threshold{}, fmt.Errorf("%s: no test images%s", ds.Root(), noTestHint(ds))
 	}
 	scores, err := scorePaths(ctx, m, paths)
 	if err != nil {

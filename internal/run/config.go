@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/mambaad/mambaad/app/detector"
 	"github.com/mambaad/mambaad/app/train"
+	"github.com/mambaad/mambaad/data"
 	"github.com/mambaad/mambaad/metrics"
 	"github.com/mambaad/mambaad/model"
 	"gopkg.in/yaml.v3"
@@ -34,6 +38,144 @@ type DataConfig struct {
 	Classes string `yaml:"classes"` // "all" or "a,b"
 	SkipBad bool   `yaml:"skip_bad"`
 	Workers int    `yaml:"workers"`
+	// Folders are the classes of a "folder" dataset, each with its own
+	// folders (none: the classes are found by the conventional names
+	// under Root). Relative folders are taken from Root or, in a YAML file
+	// without a root, from the file's directory.
+	Folders []FolderConfig `yaml:"folders,omitempty"`
+}
+
+// FolderConfig is one class of a "folder" dataset (data.FolderOptions as
+// configuration). TestShare nil is automatic: 0.2 of the normal images are
+// held out as test normals when the class has abnormal images and no
+// NormalTest, none otherwise; 0 holds none out.
+type FolderConfig struct {
+	Class      string   `yaml:"class,omitempty"`
+	Normal     string   `yaml:"normal"`
+	Abnormal   string   `yaml:"abnormal,omitempty"`
+	Mask       string   `yaml:"mask,omitempty"`
+	NormalTest string   `yaml:"normal_test,omitempty"`
+	TestShare  *float64 `yaml:"test_share,omitempty"`
+}
+
+// FolderKeys are the keys of a --folder value, in the order they are
+// documented.
+var FolderKeys = []string{"class", "normal", "abnormal", "mask", "normal_test", "test_share"}
+
+// ParseFolderFlags parses --folder values,
+// class=NAME,normal=DIR[,abnormal=DIR][,mask=DIR][,normal_test=DIR][,test_share=F],
+// one class each. Errors are one line naming the value.
+func ParseFolderFlags(values []string) ([]FolderConfig, error) {
+	var out []FolderConfig
+	for _, v := range values {
+		var f FolderConfig
+		seen := map[string]bool{}
+		for _, kv := range strings.Split(v, ",") {
+			k, val, ok := strings.Cut(kv, "=")
+			k, val = strings.TrimSpace(k), strings.TrimSpace(val)
+			if !ok || k == "" || val == "" {
+				return nil, fmt.Errorf("--folder %q: %q is not key=value (keys: %s)", v, kv, strings.Join(FolderKeys, ", "))
+			}
+			if seen[k] {
+				return nil, fmt.Errorf("--folder %q: %s given twice", v, k)
+			}
+			seen[k] = true
+			switch k {
+			case "class":
+				f.Class = val
+			case "normal":
+				f.Normal = val
+			case "abnormal":
+				f.Abnormal = val
+			case "mask":
+				f.Mask = val
+			case "normal_test":
+				f.NormalTest = val
+			case "test_share":
+				x, err := strconv.ParseFloat(val, 64)
+				if err != nil {
+					return nil, fmt.Errorf("--folder %q: test_share %q is not a number", v, val)
+				}
+				f.TestShare = &x
+			default:
+				return nil, fmt.Errorf("--folder %q: unknown key %q (known: %s)", v, k, strings.Join(FolderKeys, ", "))
+			}
+		}
+		if f.Normal == "" {
+			return nil, fmt.Errorf("--folder %q: no normal=DIR (want class=NAME,normal=DIR[,abnormal=DIR][,mask=DIR][,normal_test=DIR][,test_share=F])", v)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// dataFolders converts folder classes for data.Open.
+func dataFolders(fs []FolderConfig) ([]data.FolderOptions, error) {
+	var out []data.FolderOptions
+	for _, f := range fs {
+		o := data.FolderOptions{Class: f.Class, Normal: f.Normal, Abnormal: f.Abnormal, Mask: f.Mask, NormalTest: f.NormalTest}
+		if p := f.TestShare; p != nil {
+			if !(*p >= 0 && *p < 1) {
+				return nil, fmt.Errorf("folder class %q: test_share %g is not in [0, 1)", f.Class, *p)
+			}
+			o.TestShare = *p
+			if *p == 0 {
+				o.TestShare = data.NoTestShare
+			}
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// folderSpecs and folderConfigs convert between the configuration and the
+// checkpoint's record of folder classes.
+func folderSpecs(fs []FolderConfig) []detector.FolderSpec {
+	var out []detector.FolderSpec
+	for _, f := range fs {
+		out = append(out, detector.FolderSpec(f))
+	}
+	return out
+}
+
+func folderConfigs(fs []detector.FolderSpec) []FolderConfig {
+	var out []FolderConfig
+	for _, f := range fs {
+		out = append(out, FolderConfig(f))
+	}
+	return out
+}
+
+// openData opens a dataset; folder classes imply the "folder" layout and
+// a missing root is the current directory. Notes about the data go to
+// notes as "note: …" lines.
+func openData(dataset, root string, folders []FolderConfig, notes io.Writer) (data.Dataset, error) {
+	fo, err := dataFolders(folders)
+	if err != nil {
+		return nil, err
+	}
+	if len(fo) > 0 {
+		switch d := strings.ToLower(strings.TrimSpace(dataset)); d {
+		case "", "auto", "folder":
+		default:
+			return nil, fmt.Errorf("folder classes (--folder, data.folders) need the folder layout, not %q: give --dataset folder", d)
+		}
+		if root == "" {
+			root = "."
+		}
+	}
+	return data.Open(dataset, root, data.Options{Folders: fo, Note: func(s string) { fmt.Fprintf(notes, "note: %s\n", s) }})
+}
+
+// defaultRoot makes the current directory the root of folder classes
+// given without one (as an absolute path, so that a checkpoint finds them
+// from anywhere).
+func (d *DataConfig) defaultRoot() {
+	if d.Root == "" && len(d.Folders) > 0 {
+		if abs, err := filepath.Abs("."); err == nil {
+			d.Root = abs
+		}
+	}
 }
 
 // ModelConfig is model.Config plus where the encoder weights come from.
@@ -193,6 +335,18 @@ func LoadConfig(presetName, file string) (Config, error) {
 	}
 	if err := decodeYAML(b, &c); err != nil {
 		return c, fmt.Errorf("config %s: %w", file, err)
+	}
+	if c.Data.Root == "" {
+		// Folder classes in a file without a root are relative to the file.
+		dir, _ := filepath.Abs(filepath.Dir(file))
+		for i := range c.Data.Folders {
+			f := &c.Data.Folders[i]
+			for _, p := range []*string{&f.Normal, &f.Abnormal, &f.Mask, &f.NormalTest} {
+				if *p != "" && !filepath.IsAbs(*p) {
+					*p = filepath.Join(dir, *p)
+				}
+			}
+		}
 	}
 	return c, nil
 }

@@ -18,12 +18,15 @@ type TestOptions struct {
 	// Data, Dataset and Classes select the test split; empty values take
 	// what the checkpoint was trained on.
 	Data, Dataset, Classes string
-	Out                    string // default: next to the checkpoint, test/
-	Eval                   EvalConfig
-	SkipBad                bool
-	Workers                int
-	Quiet                  bool
-	Stdout, Stderr         io.Writer
+	// Folders are the classes of a "folder" dataset (--folder), relative
+	// to Data or the current directory.
+	Folders        []FolderConfig
+	Out            string // default: next to the checkpoint, test/
+	Eval           EvalConfig
+	SkipBad        bool
+	Workers        int
+	Quiet          bool
+	Stdout, Stderr io.Writer
 }
 
 // Validate checks the options before anything is read.
@@ -50,17 +53,18 @@ func (o *TestOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	root, dataset, classes := o.Data, o.Dataset, o.Classes
-	if root == "" {
+	root, dataset, classes, folders := o.Data, o.Dataset, o.Classes, o.Folders
+	if root == "" && len(folders) == 0 {
 		root, dataset = d.Meta.Dataset.Root, d.Meta.Dataset.Dataset
+		folders = folderConfigs(d.Meta.Dataset.Folders)
 	}
-	if root == "" {
+	if root == "" && len(folders) == 0 {
 		return fmt.Errorf("%s does not record its dataset: give --data DIR", o.Checkpoint)
 	}
 	if classes == "" {
 		classes = d.Meta.Dataset.Classes
 	}
-	ds, err := data.Open(dataset, root, data.Options{})
+	ds, err := openData(dataset, root, folders, o.Stderr)
 	if err != nil {
 		return err
 	}
@@ -69,9 +73,9 @@ func (o *TestOptions) Run(ctx context.Context) error {
 		return err
 	}
 	if len(samples) == 0 {
-		return fmt.Errorf("%s: no test images for classes %q", root, classes)
+		return fmt.Errorf("%s: no test images for classes %q%s", ds.Root(), classes, noTestHint(ds))
 	}
-	info := runInfo{Command: "test", Checkpoint: o.Checkpoint, Dataset: root, Encoder: d.Meta.Encoder,
+	info := runInfo{Command: "test", Checkpoint: o.Checkpoint, Dataset: ds.Root(), Encoder: d.Meta.Encoder,
 		Config: d.Meta.RunConfig, Threshold: noThreshold}
 	if info.Config == "" {
 		b, _ := yaml.Marshal(d.Model.Cfg)
@@ -83,6 +87,14 @@ func (o *TestOptions) Run(ctx context.Context) error {
 	es := evalSettings{EvalConfig: o.Eval, SkipBad: o.SkipBad, Workers: o.Workers}
 	_, err = evalAndWrite(ctx, d.Model, samples, es, o.Out, info, o.Stdout, o.Stderr, o.Quiet)
 	return err
+}
+
+// noTestHint explains an empty test split of a folder dataset.
+func noTestHint(ds data.Dataset) string {
+	if ds.Name() != "folder" {
+		return ""
+	}
+	return " (a folder class of normal images only has no test split: add bad/ or test_good/, or a test_share)"
 }
 
 func indent(s string) string {

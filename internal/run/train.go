@@ -67,6 +67,7 @@ func resumePath(out, resume string) string {
 // Validate checks the options before anything is written.
 func (o *TrainOptions) Validate() error {
 	c := &o.Config
+	c.Data.defaultRoot()
 	if c.Data.Root == "" {
 		return fmt.Errorf("no dataset: give --data DIR (or data.root in --config)")
 	}
@@ -186,7 +187,7 @@ func (r *trainRun) setup(ctx context.Context) error {
 	if _, err := os.Stat(last); err == nil && r.Resume == "" {
 		return fmt.Errorf("%s already holds a run (%s); continue it with --resume or choose another --out", cfg.Out, last)
 	}
-	ds, err := data.Open(cfg.Data.Dataset, cfg.Data.Root, data.Options{})
+	ds, err := openData(cfg.Data.Dataset, cfg.Data.Root, cfg.Data.Folders, r.Stderr)
 	if err != nil {
 		return err
 	}
@@ -230,7 +231,8 @@ func (r *trainRun) setup(ctx context.Context) error {
 		return err
 	}
 	r.meta = detector.Meta{Encoder: r.enc, RunConfig: cfg.YAML(),
-		Dataset: detector.DatasetInfo{Root: cfg.Data.Root, Dataset: r.ds.Name(), Classes: cfg.Data.Classes}}.Entries()
+		Dataset: detector.DatasetInfo{Root: cfg.Data.Root, Dataset: r.ds.Name(), Classes: cfg.Data.Classes,
+			Folders: folderSpecs(cfg.Data.Folders)}}.Entries()
 	if err := writeFileAtomic(filepath.Join(cfg.Out, "config.yaml"), func(w io.Writer) error {
 		_, err := io.WriteString(w, cfg.YAML())
 		return err
