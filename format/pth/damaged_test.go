@@ -63,7 +63,7 @@ func TestNotTorchFiles(t *testing.T) {
 		{"tar", tar, "tar"},
 		{"zip-no-pkl", zipBytes(t, "x", nil, []stor{ss0}), "data.pkl"},
 		{"zip-garbage-pkl", zipBytes(t, "x", []byte("garbage"), nil), "data.pkl"},
-		{"zip-bad-long", zipBytes(t, "x", []byte{0x80, 2, 0x8a, 0, '.'}, nil), "malformed pickle"},
+		{"zip-bad-long", zipBytes(t, "x", []byte{0x80, 2, 0x8a, 0, '.'}, nil), "integer of zero bytes"},
 		{"torchscript", zipWith(t, "x/constants.pkl"), "TorchScript"},
 		{"big-endian-zip", zipWith(t, "x/byteorder"), "byte order"},
 		{"big-endian-legacy", legacyBytes(pODict{}, nil, false), "big-endian"},

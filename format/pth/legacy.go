@@ -1,12 +1,9 @@
 package pth
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"math/big"
-	"os"
 
 	"github.com/nlpodyssey/gopickle/types"
 )
@@ -20,52 +17,51 @@ const (
 	legacyProtocol = 1001
 )
 
-func openLegacy(f *os.File) (*archive, error) {
-	b, err := io.ReadAll(f)
-	if err != nil {
-		return nil, err
-	}
+func openLegacy(b []byte) (any, error) {
 	if len(b) > 262 && string(b[257:262]) == "ustar" {
 		return nil, fmt.Errorf("the pre-1.0 tar checkpoint format is not supported")
 	}
-	r := bytes.NewReader(b)
-	if err := legacyHeader(r); err != nil {
+	pos, err := legacyHeader(b)
+	if err != nil {
 		return nil, err
 	}
 	roots := map[string]*storage{}
 	views := map[string]*storage{}
-	obj, err := unpickle(r, func(id *types.Tuple) (any, error) { return legacyStorage(id, roots, views) })
+	obj, n, err := unpickle(b[pos:], func(id *types.Tuple) (any, error) { return legacyStorage(id, roots, views) })
 	if err != nil {
 		return nil, fmt.Errorf("legacy object pickle: %w", err)
 	}
-	if err := legacyStorages(r, b, roots); err != nil {
+	if err := legacyStorages(b, pos+n, roots); err != nil {
 		return nil, err
 	}
-	return &archive{top: obj, close: func() {}}, nil
+	return obj, nil
 }
 
-func legacyHeader(r *bytes.Reader) error {
-	magic, err := unpickle(r, nil)
+// legacyHeader checks the three header pickles and returns their length.
+func legacyHeader(b []byte) (int, error) {
+	magic, pos, err := unpickle(b, nil)
 	if n, ok := magic.(*big.Int); err != nil || !ok || n.Text(16) != legacyMagic {
-		return fmt.Errorf("not a PyTorch file: neither a zip archive nor a legacy pickle with the torch magic number")
+		return 0, fmt.Errorf("not a PyTorch file: neither a zip archive nor a legacy pickle with the torch magic number")
 	}
-	proto, err := unpickle(r, nil)
+	proto, n, err := unpickle(b[pos:], nil)
 	if err != nil {
-		return fmt.Errorf("legacy protocol-version pickle: %w", err)
+		return 0, fmt.Errorf("legacy protocol-version pickle: %w", err)
 	}
+	pos += n
 	if p, ok := proto.(int); !ok || p != legacyProtocol {
-		return fmt.Errorf("legacy protocol version %v, want %d", proto, legacyProtocol)
+		return 0, fmt.Errorf("legacy protocol version %s, want %d", brief(proto), legacyProtocol)
 	}
-	info, err := unpickle(r, nil)
+	info, n, err := unpickle(b[pos:], nil)
 	if err != nil {
-		return fmt.Errorf("legacy sys-info pickle: %w", err)
+		return 0, fmt.Errorf("legacy sys-info pickle: %w", err)
 	}
+	pos += n
 	if d, ok := info.(*types.Dict); ok {
 		if le, ok := d.Get("little_endian"); ok && le != true {
-			return fmt.Errorf("big-endian legacy files are not supported")
+			return 0, fmt.Errorf("big-endian legacy files are not supported")
 		}
 	}
-	return nil
+	return pos, nil
 }
 
 // legacyStorage resolves ('storage', class, root_key, location, numel,
@@ -85,13 +81,13 @@ func legacyStorage(id *types.Tuple, roots, views map[string]*storage) (any, erro
 	}
 	vm, ok := id.Get(5).(*types.Tuple)
 	if !ok || vm.Len() != 3 {
-		return nil, fmt.Errorf("bad storage view metadata %v", id.Get(5))
+		return nil, fmt.Errorf("bad storage view metadata %s", brief(id.Get(5)))
 	}
 	key, ok1 := vm.Get(0).(string)
 	off, ok2 := vm.Get(1).(int)
 	n, ok3 := vm.Get(2).(int)
-	if !ok1 || !ok2 || !ok3 || off < 0 || n < 0 || off+n > root.numel {
-		return nil, fmt.Errorf("storage view %v does not fit its %d-element storage", vm, root.numel)
+	if !ok1 || !ok2 || !ok3 || off < 0 || n < 0 || off > root.numel || n > root.numel-off {
+		return nil, fmt.Errorf("storage view %s does not fit its %d-element storage", brief(vm), root.numel)
 	}
 	if v, ok := views[key]; ok {
 		return v, nil
@@ -101,28 +97,29 @@ func legacyStorage(id *types.Tuple, roots, views map[string]*storage) (any, erro
 	return v, nil
 }
 
-// legacyStorages reads the key list and the raw storages that follow it.
-func legacyStorages(r *bytes.Reader, b []byte, roots map[string]*storage) error {
-	keysObj, err := unpickle(r, nil)
+// legacyStorages reads the key list starting at pos and the raw storages
+// that follow it.
+func legacyStorages(b []byte, pos int, roots map[string]*storage) error {
+	keysObj, n, err := unpickle(b[pos:], nil)
 	if err != nil {
 		return fmt.Errorf("legacy storage key list: %w", err)
 	}
 	keys, ok := keysObj.(*types.List)
 	if !ok {
-		return fmt.Errorf("legacy storage key list is a %T, not a list", keysObj)
+		return fmt.Errorf("legacy storage key list is a %s, not a list", describe(keysObj))
 	}
-	pos := len(b) - r.Len()
+	pos += n
 	for _, k := range *keys {
 		key, _ := k.(string)
 		s, ok := roots[key]
 		if !ok {
-			return fmt.Errorf("legacy storage key %v is not referenced by the pickle", k)
+			return fmt.Errorf("legacy storage key %s is not referenced by the pickle", brief(k))
 		}
-		n, err := legacyStorage1(b, &pos, s)
+		raw, err := legacyStorage1(b, &pos, s)
 		if err != nil {
 			return err
 		}
-		s.raw = n
+		s.raw = raw
 	}
 	for key, s := range roots {
 		if s.raw == nil {
@@ -144,10 +141,10 @@ func legacyStorage1(b []byte, pos *int, s *storage) ([]byte, error) {
 	if s.size == 0 {
 		return nil, fmt.Errorf("legacy storage %q: unknown element size of %s", s.key, s.class)
 	}
-	n := s.numel * s.size
-	if s.numel > len(b) || len(b)-*pos < n {
-		return nil, fmt.Errorf("legacy storage %q: file truncated (%d of %d bytes)", s.key, len(b)-*pos, n)
+	if s.numel > len(b)/s.size || len(b)-*pos < s.numel*s.size {
+		return nil, fmt.Errorf("legacy storage %q: file truncated (%d bytes left for %d × %s)", s.key, len(b)-*pos, s.numel, s.class)
 	}
+	n := s.numel * s.size
 	raw := b[*pos : *pos+n : *pos+n]
 	*pos += n
 	return raw, nil

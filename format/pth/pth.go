@@ -5,6 +5,9 @@
 // is the storage records, _rebuild_tensor_v2 with offsets and strides, and
 // choosing the state dict, because gopickle's own pytorch loader panics on
 // legacy views, reads every storage eagerly, and does not validate sizes.
+// Every pickle is vetted by checkPickle before gopickle runs it, so that no
+// length, shape or structure in a damaged or hostile file makes the reader
+// panic or allocate more than the file's size justifies.
 //
 // Storages are read lazily, only for the tensors of the chosen state dict, so
 // a training checkpoint's optimizer state costs nothing. Unknown Python
@@ -15,6 +18,7 @@ package pth
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/mambaad/mambaad/format/safetensors"
@@ -35,49 +39,55 @@ func Load(path string) ([]Tensor, error) { return load(path, "", false) }
 func LoadKey(path, key string) ([]Tensor, error) { return load(path, key, true) }
 
 func load(path, key string, useKey bool) ([]Tensor, error) {
-	a, err := openArchive(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("pth: %s: %w", path, err)
 	}
-	defer a.close()
-	sd, err := selectStateDict(a.top, key, useKey)
+	defer f.Close()
+	st, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("pth: %s: %w", path, err)
+	}
+	return loadFrom(path, f, st.Size(), key, useKey)
+}
+
+// loadFrom reads a checkpoint of size bytes from r; name only appears in
+// errors. It is the byte-level entry the fuzz tests feed.
+func loadFrom(name string, r io.ReaderAt, size int64, key string, useKey bool) ([]Tensor, error) {
+	top, err := openArchive(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("pth: %s: %w", name, err)
+	}
+	sd, err := selectStateDict(top, key, useKey)
+	if err != nil {
+		return nil, fmt.Errorf("pth: %s: %w", name, err)
 	}
 	out := make([]Tensor, 0, len(sd))
+	budget := elementBudget(size)
 	for _, e := range sd {
-		t, err := materialize(e.name, e.t)
+		t, err := materialize(e.name, e.t, &budget)
 		if err != nil {
-			return nil, fmt.Errorf("pth: %s: tensor %q: %w", path, e.name, err)
+			return nil, fmt.Errorf("pth: %s: tensor %q: %w", name, e.name, err)
 		}
 		out = append(out, t)
 	}
 	return out, nil
 }
 
-// archive is an unpickled checkpoint whose storages can still be read.
-type archive struct {
-	top   any
-	close func()
-}
-
 // zipMagic starts every zip file (a local file header).
 var zipMagic = []byte("PK\x03\x04")
 
-func openArchive(path string) (*archive, error) {
-	f, err := os.Open(path)
-	if err != nil {
+// openArchive unpickles a checkpoint; the storages it refers to are read
+// from r later, when a tensor needs them.
+func openArchive(r io.ReaderAt, size int64) (any, error) {
+	var head [4]byte
+	n, _ := r.ReadAt(head[:], 0)
+	if bytes.Equal(head[:n], zipMagic) {
+		return openZip(r, size)
+	}
+	b := make([]byte, size)
+	if _, err := r.ReadAt(b, 0); err != nil && err != io.EOF {
 		return nil, err
 	}
-	var head [4]byte
-	n, _ := f.ReadAt(head[:], 0)
-	if bytes.Equal(head[:n], zipMagic) {
-		a, err := openZip(f)
-		if err != nil {
-			f.Close()
-		}
-		return a, err
-	}
-	defer f.Close()
-	return openLegacy(f)
+	return openLegacy(b)
 }

@@ -6,10 +6,15 @@ import (
 	"github.com/nlpodyssey/gopickle/types"
 )
 
-// callable adapts a Go function to a pickle callable (GLOBAL + REDUCE).
-type callable func(args ...any) (any, error)
+// callable adapts a Go function to a pickle callable (GLOBAL + REDUCE). It
+// is a pointer, as every other pickled value is, so that it can be a dict
+// key or set item without making gopickle's maps panic.
+type callable struct {
+	name string // the Python name, for messages
+	fn   func(args ...any) (any, error)
+}
 
-func (c callable) Call(args ...any) (any, error) { return c(args...) }
+func (c *callable) Call(args ...any) (any, error) { return c.fn(args...) }
 
 // rebuildTensor is torch._utils._rebuild_tensor_v2(storage, storage_offset,
 // size, stride, requires_grad, backward_hooks[, metadata]).
@@ -22,7 +27,7 @@ func rebuildTensor(args ...any) (any, error) {
 	size, err1 := intTuple(args[2])
 	stride, err2 := intTuple(args[3])
 	if !ok1 || !ok2 || err1 != nil || err2 != nil {
-		return nil, fmt.Errorf("_rebuild_tensor_v2 with unexpected arguments %v", args[:4])
+		return nil, fmt.Errorf("_rebuild_tensor_v2 with unexpected arguments %s", brief(types.NewTupleFromSlice(args[:4])))
 	}
 	return &tensorRef{st: st, offset: off, size: size, stride: stride}, nil
 }
@@ -45,24 +50,25 @@ func rebuildFromType(args ...any) (any, error) {
 	if len(args) < 3 {
 		return nil, fmt.Errorf("_rebuild_from_type_v2 with %d arguments", len(args))
 	}
-	fn, ok1 := args[0].(callable)
+	fn, ok1 := args[0].(*callable)
 	inner, ok2 := args[2].(*types.Tuple)
-	if !ok1 || !ok2 {
+	if !ok1 || !ok2 || fn.name == "torch._tensor._rebuild_from_type_v2" {
+		// (Nested in itself it would recurse once per level on every call.)
 		return nil, fmt.Errorf("_rebuild_from_type_v2 with unexpected arguments")
 	}
-	return fn(*inner...)
+	return fn.Call(*inner...)
 }
 
 func intTuple(v any) ([]int, error) {
 	t, ok := v.(*types.Tuple)
 	if !ok {
-		return nil, fmt.Errorf("%v is not a tuple", v)
+		return nil, fmt.Errorf("%s is not a tuple", brief(v))
 	}
 	out := make([]int, t.Len())
 	for i := range out {
 		n, ok := t.Get(i).(int)
 		if !ok {
-			return nil, fmt.Errorf("%v is not a tuple of ints", v)
+			return nil, fmt.Errorf("%s is not a tuple of ints", brief(v))
 		}
 		out[i] = n
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/nlpodyssey/gopickle/types"
@@ -90,10 +91,26 @@ func selectStateDict(top any, key string, useKey bool) ([]namedRef, error) {
 	}
 	var found []string
 	var sd []namedRef
+	// The same dict can sit under many keys (memo references); judging it
+	// once keeps this linear in the pickle's size.
+	type judged struct {
+		sd []namedRef
+		ok bool
+	}
+	seen := map[any]judged{}
 	for _, e := range es {
-		if s, ok := stateDict(e.val); ok {
-			found = append(found, fmt.Sprint(e.key))
-			sd = s
+		var j judged
+		switch d := e.val.(type) {
+		case *types.Dict, *types.OrderedDict:
+			var done bool
+			if j, done = seen[d]; !done {
+				j.sd, j.ok = stateDict(d)
+				seen[d] = j
+			}
+		}
+		if j.ok {
+			found = append(found, keyText(e.key))
+			sd = j.sd
 		}
 	}
 	switch len(found) {
@@ -113,7 +130,18 @@ func selectStateDict(top any, key string, useKey bool) ([]namedRef, error) {
 type AmbiguousError struct{ Keys []string }
 
 func (e *AmbiguousError) Error() string {
-	return fmt.Sprintf("several dicts of tensors (%s): choose one by key", strings.Join(e.Keys, ", "))
+	var keys []string
+	for _, k := range e.Keys[:min(len(e.Keys), 10)] {
+		if q := strconv.Quote(k); q[1:len(q)-1] != k || len(k) > 80 {
+			k = brief(k) // quoted, one line
+		}
+		keys = append(keys, k)
+	}
+	more := ""
+	if len(e.Keys) > 10 {
+		more = fmt.Sprintf(" and %d more", len(e.Keys)-10)
+	}
+	return fmt.Sprintf("several dicts of tensors (%s%s): choose one by key", strings.Join(keys, ", "), more)
 }
 
 func keyed(top any, key string) ([]namedRef, error) {
@@ -132,13 +160,105 @@ func keyed(top any, key string) ([]namedRef, error) {
 	return nil, fmt.Errorf("no key %q (top-level keys: %s)", key, keyList(es))
 }
 
+// keyList lists a dict's keys for a message: sorted, at most 20.
 func keyList(es []entry) string {
 	ks := make([]string, len(es))
 	for i, e := range es {
-		ks[i] = fmt.Sprintf("%q", fmt.Sprint(e.key))
+		ks[i] = strconv.Quote(keyText(e.key))
 	}
 	sort.Strings(ks)
+	if len(ks) > 20 {
+		return strings.Join(ks[:20], ", ") + fmt.Sprintf(" and %d more", len(ks)-20)
+	}
 	return strings.Join(ks, ", ")
+}
+
+// keyText is a dict key as text: a str itself, anything else briefly.
+func keyText(k any) string {
+	if s, ok := k.(string); ok {
+		return s
+	}
+	return brief(k)
+}
+
+// brief renders a pickled value for an error message on one line of at
+// most about 100 bytes, however large or self-containing the value is
+// (fmt's %v recurses through a list holding itself until the stack
+// overflows).
+func brief(v any) string {
+	var b strings.Builder
+	writeBrief(&b, v, 2)
+	s := b.String()
+	if len(s) > 100 {
+		s = strings.ToValidUTF8(s[:97], "") + "..."
+	}
+	return s
+}
+
+func writeBrief(b *strings.Builder, v any, depth int) {
+	seq := func(open, close string, vs []any) {
+		b.WriteString(open)
+		for i, x := range vs {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if depth == 0 {
+				b.WriteString("…")
+				break
+			}
+			if i == 4 {
+				fmt.Fprintf(b, "… (%d items)", len(vs))
+				break
+			}
+			writeBrief(b, x, depth-1)
+		}
+		b.WriteString(close)
+	}
+	switch v := v.(type) {
+	case nil:
+		b.WriteString("None")
+	case bool:
+		b.WriteString(map[bool]string{true: "True", false: "False"}[v])
+	case int:
+		b.WriteString(strconv.Itoa(v))
+	case *big.Int:
+		if v.BitLen() > 64 {
+			fmt.Fprintf(b, "<int of %d bits>", v.BitLen())
+		} else {
+			b.WriteString(v.String())
+		}
+	case float64:
+		b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+	case string:
+		if len(v) > 40 {
+			b.WriteString(strconv.Quote(strings.ToValidUTF8(v[:40], "")) + "…")
+		} else {
+			b.WriteString(strconv.Quote(v))
+		}
+	case []byte:
+		fmt.Fprintf(b, "<%d bytes>", len(v))
+	case *types.Tuple:
+		seq("(", ")", *v)
+	case *types.List:
+		seq("[", "]", *v)
+	case *types.Dict, *types.OrderedDict:
+		es, _ := items(v)
+		fmt.Fprintf(b, "<dict of %d entries>", len(es))
+	case *storage:
+		fmt.Fprintf(b, "<storage %s>", strconv.Quote(v.key))
+	case *storageClass:
+		b.WriteString(v.name)
+	case *tensorRef:
+		b.WriteString("<tensor>")
+	case *callable:
+		b.WriteString(v.name)
+	case *opaque:
+		b.WriteString(v.name)
+	case *opaqueObject:
+		b.WriteString(v.String())
+	default:
+		fmt.Fprintf(b, "<%T>", v)
+	}
 }
 
 // describe names a Python value's type for error messages.

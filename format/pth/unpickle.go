@@ -1,6 +1,7 @@
 package pth
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -84,16 +85,25 @@ type storageClass struct {
 	size  int               // bytes per element, 0 if unknown
 }
 
-// unpickle runs one pickle from r with the torch hooks. persistent receives
-// the persistent id tuple of each storage reference. A malformed pickle can
-// make gopickle panic; that is turned into an error here.
-func unpickle(r io.Reader, persistent func(*types.Tuple) (any, error)) (v any, err error) {
+// errPickleMachine marks a panic inside gopickle. checkPickle exists so
+// that none can happen; the fuzz tests fail if one does.
+var errPickleMachine = errors.New("the pickle machine failed (a bug in this reader)")
+
+// unpickle runs the pickle at the start of b with the torch hooks and
+// returns its value and length. persistent receives the persistent id tuple
+// of each storage reference. checkPickle vets the bytes first, so that
+// gopickle only ever sees input it neither over-allocates for nor panics on.
+func unpickle(b []byte, persistent func(*types.Tuple) (any, error)) (v any, n int, err error) {
+	n, err = checkPickle(b)
+	if err != nil {
+		return nil, 0, err
+	}
 	defer func() {
 		if p := recover(); p != nil {
-			v, err = nil, fmt.Errorf("malformed pickle: %v", p)
+			v, err = nil, fmt.Errorf("%w: %s", errPickleMachine, oneLine(fmt.Sprint(p)))
 		}
 	}()
-	u := pickle.NewUnpickler(r)
+	u := pickle.NewUnpickler(bytes.NewReader(b[:n]))
 	u.FindClass = findClass
 	u.PersistentLoad = func(id any) (any, error) {
 		if persistent == nil {
@@ -101,18 +111,33 @@ func unpickle(r io.Reader, persistent func(*types.Tuple) (any, error)) (v any, e
 		}
 		t, ok := id.(*types.Tuple)
 		if !ok || t.Len() < 5 {
-			return nil, fmt.Errorf("persistent id %v is not a storage tuple", id)
+			return nil, fmt.Errorf("persistent id %s is not a storage tuple", brief(id))
 		}
 		if s, _ := t.Get(0).(string); s != "storage" {
-			return nil, fmt.Errorf("persistent id of type %v, want 'storage'", t.Get(0))
+			return nil, fmt.Errorf("persistent id of type %s, want 'storage'", brief(t.Get(0)))
 		}
 		return persistent(t)
 	}
 	v, err = u.Load()
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+	switch {
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		err = fmt.Errorf("pickle ends early (truncated, or not a pickle)")
+	case err != nil:
+		// gopickle's own messages can quote whole values (%#v).
+		if msg := err.Error(); oneLine(msg) != msg {
+			err = errors.New(oneLine(msg))
+		}
 	}
-	return v, err
+	return v, n, err
+}
+
+// oneLine shortens a message to one line of at most 200 bytes.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 200 {
+		s = strings.ToValidUTF8(s[:197], "") + "..."
+	}
+	return s
 }
 
 // storageArgs decodes ('storage', class, key, location, numel, ...).
@@ -121,7 +146,7 @@ func storageArgs(t *types.Tuple) (*storage, error) {
 	key, ok2 := t.Get(2).(string)
 	numel, ok3 := t.Get(4).(int)
 	if !ok1 || !ok2 || !ok3 || numel < 0 {
-		return nil, fmt.Errorf("bad storage reference %v", t)
+		return nil, fmt.Errorf("bad storage reference %s", brief(t))
 	}
 	return &storage{class: class.name, dtype: class.dtype, size: class.size, key: key, numel: numel}, nil
 }
@@ -130,11 +155,11 @@ func findClass(module, name string) (any, error) {
 	full := module + "." + name
 	switch full {
 	case "torch._utils._rebuild_tensor_v2":
-		return callable(rebuildTensor), nil
+		return &callable{full, rebuildTensor}, nil
 	case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state":
-		return callable(rebuildParameter), nil
+		return &callable{full, rebuildParameter}, nil
 	case "torch._tensor._rebuild_from_type_v2":
-		return callable(rebuildFromType), nil
+		return &callable{full, rebuildFromType}, nil
 	}
 	if module == "torch" {
 		if dt, ok := storageDTypes[name]; ok {

@@ -4,7 +4,7 @@ import (
 	"archive/zip"
 	"fmt"
 	"io"
-	"os"
+	"math"
 	"path"
 	"strings"
 
@@ -13,12 +13,8 @@ import (
 
 // openZip reads a zip-format checkpoint: <top>/data.pkl is the pickle and
 // each storage key k is the record <top>/data/k, read when first needed.
-func openZip(f *os.File) (*archive, error) {
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	zr, err := zip.NewReader(f, st.Size())
+func openZip(r io.ReaderAt, size int64) (any, error) {
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("not a readable zip archive (truncated?): %w", err)
 	}
@@ -33,11 +29,7 @@ func openZip(f *os.File) (*archive, error) {
 	if err := checkByteOrder(records[top+"/byteorder"]); err != nil {
 		return nil, err
 	}
-	obj, err := unpickleZip(records, top)
-	if err != nil {
-		return nil, err
-	}
-	return &archive{top: obj, close: func() { f.Close() }}, nil
+	return unpickleZip(records, top)
 }
 
 // topDir finds the archive's one top folder holding data.pkl.
@@ -75,13 +67,12 @@ func checkByteOrder(zf *zip.File) error {
 
 func unpickleZip(records map[string]*zip.File, top string) (any, error) {
 	pkl := records[top+"/data.pkl"]
-	rc, err := pkl.Open()
+	b, err := readRecord(pkl, int64(min(pkl.UncompressedSize64, math.MaxInt32)))
 	if err != nil {
 		return nil, fmt.Errorf("record %s: %w", pkl.Name, err)
 	}
-	defer rc.Close()
 	seen := map[string]*storage{}
-	obj, err := unpickle(rc, func(id *types.Tuple) (any, error) {
+	obj, _, err := unpickle(b, func(id *types.Tuple) (any, error) {
 		s, err := storageArgs(id)
 		if err != nil {
 			return nil, err
@@ -108,12 +99,11 @@ func zipFetch(zf *zip.File, s *storage, top string) func() ([]byte, error) {
 		if s.size == 0 {
 			return nil, fmt.Errorf("storage %q: unknown element size of %s", s.key, s.class)
 		}
-		want := int64(s.numel) * int64(s.size)
-		if zf.UncompressedSize64 != uint64(want) {
-			return nil, fmt.Errorf("storage record %s holds %d bytes, want %d (%d × %s)",
-				zf.Name, zf.UncompressedSize64, want, s.numel, s.class)
+		if s.numel > math.MaxInt64/s.size || zf.UncompressedSize64 != uint64(s.numel*s.size) {
+			return nil, fmt.Errorf("storage record %s holds %d bytes, want %d × %s",
+				zf.Name, zf.UncompressedSize64, s.numel, s.class)
 		}
-		b, err := readRecord(zf, want)
+		b, err := readRecord(zf, int64(s.numel*s.size))
 		if err != nil {
 			return nil, fmt.Errorf("storage record %s: %w", zf.Name, err)
 		}
@@ -121,8 +111,10 @@ func zipFetch(zf *zip.File, s *storage, top string) func() ([]byte, error) {
 	}
 }
 
-// readRecord reads a whole record of at most limit bytes. Reading to EOF
-// makes archive/zip verify the record's CRC-32.
+// readRecord reads a whole record of at most limit bytes. The buffer grows
+// with what the record really holds, not with the size its header claims
+// (archive/zip fails a record that decompresses to more than that), and
+// reading to EOF makes archive/zip verify the record's CRC-32.
 func readRecord(zf *zip.File, limit int64) ([]byte, error) {
 	rc, err := zf.Open()
 	if err != nil {
