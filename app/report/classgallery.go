@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"image"
+	"image/draw"
 	"math"
 )
 
@@ -70,11 +71,42 @@ func hasDefect(mask []uint8) bool {
 }
 
 // ClassGallery renders the gallery of one class, one item per row
-// (input, overlay, outlines).
+// (input, overlay, outlines), under a colour bar that gives the scores of
+// the overlay colours (the class's shared Lo–Hi scale) and marks the
+// threshold of the magenta outlines when there is one.
 func ClassGallery(items []GalleryItem, o TileOptions) (*image.RGBA, error) {
 	var tiles []Tile
 	for _, it := range items {
 		tiles = append(tiles, ItemTiles(it, o)...)
 	}
-	return RenderGallery(tiles, 3)
+	g, err := RenderGallery(tiles, 3)
+	if err != nil {
+		return nil, err
+	}
+	return withColorBar(g, GalleryColorBar(o)), nil
+}
+
+// GalleryColorBar describes the colour bar ClassGallery draws for o.
+func GalleryColorBar(o TileOptions) ColorBarOptions {
+	bar := ColorBarOptions{Lo: o.Lo, Hi: o.Hi, Threshold: o.Threshold,
+		Title: "Anomaly map colours (one scale for all images of this class):",
+		Note:  "Outlines: green = ground truth."}
+	if !math.IsNaN(o.Threshold) {
+		bar.Note = "Outlines: green = ground truth, magenta = predicted defect (map >= threshold)."
+	}
+	return bar
+}
+
+// withColorBar puts the colour bar over the gallery, as wide as the
+// gallery's content, widening the whole picture if the bar needs more.
+func withColorBar(g *image.RGBA, o ColorBarOptions) *image.RGBA {
+	gb := g.Bounds()
+	bar := ColorBar(gb.Dx()-2*galleryPad, o)
+	bb := bar.Bounds()
+	W := max(gb.Dx(), bb.Dx()+2*galleryPad)
+	out := image.NewRGBA(image.Rect(0, 0, W, galleryPad+bb.Dy()+gb.Dy()))
+	draw.Draw(out, out.Bounds(), image.White, image.Point{}, draw.Src)
+	draw.Draw(out, bb.Add(image.Pt(galleryPad, galleryPad)), bar, image.Point{}, draw.Src)
+	draw.Draw(out, gb.Add(image.Pt(0, galleryPad+bb.Dy())), g, gb.Min, draw.Src)
+	return out
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"image"
+	"image/color"
 	"math"
 	"strings"
 	"testing"
@@ -40,7 +41,64 @@ func TestItemTilesAndClassGallery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := g.Bounds(); b.Dx() != galleryPad+3*(64+galleryPad) {
+	if b := g.Bounds(); b.Dx() != galleryPad+3*(max(64, minCaptionW)+galleryPad) {
 		t.Errorf("gallery width %d: want three columns", b.Dx())
 	}
+}
+
+// TestClassGalleryColorBar checks that a class gallery starts with its
+// colour bar: the gallery grid is shifted down by the bar's height, and the
+// strip above it holds the jet colours from the low to the high end and,
+// with a threshold, the black marker.
+func TestClassGalleryColorBar(t *testing.T) {
+	imgs := synthClass(3, 2, 32, 32, 2)
+	var items []GalleryItem
+	for _, s := range imgs {
+		items = append(items, GalleryItem{Name: s.Name, Img: s.Img, Map: s.Map, Mask: s.Mask, Score: s.Score})
+	}
+	for _, thr := range []float64{0.5, math.NaN()} {
+		o := TileOptions{W: 32, H: 32, Lo: 0.1, Hi: 0.9, Threshold: thr, Size: 64}
+		g, err := ClassGallery(items, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tiles []Tile
+		for _, it := range items {
+			tiles = append(tiles, ItemTiles(it, o)...)
+		}
+		grid, _ := RenderGallery(tiles, 3)
+		bar := ColorBar(grid.Bounds().Dx()-2*galleryPad, GalleryColorBar(o))
+		if want := galleryPad + bar.Bounds().Dy() + grid.Bounds().Dy(); g.Bounds().Dy() != want || g.Bounds().Dx() != grid.Bounds().Dx() {
+			t.Fatalf("gallery %v, want %dx%d (grid %v under a %v bar)", g.Bounds(), grid.Bounds().Dx(), want, grid.Bounds(), bar.Bounds())
+		}
+		strip := g.SubImage(image.Rect(0, 0, g.Bounds().Dx(), galleryPad+bar.Bounds().Dy())).(*image.RGBA)
+		for _, want := range []color.RGBA{jetLUT[0], jetLUT[255]} {
+			if !hasColor(strip, want, 0) {
+				t.Errorf("threshold %v: colour bar lacks %v", thr, want)
+			}
+		}
+		if got := hasColor(strip, color.RGBA{0, 0, 0, 255}, 0); got == math.IsNaN(thr) {
+			t.Errorf("threshold %v: black marker present = %v", thr, got)
+		}
+	}
+}
+
+func hasColor(m *image.RGBA, c color.RGBA, tol int) bool {
+	b := m.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			p := m.RGBAAt(x, y)
+			if absInt(int(p.R)-int(c.R)) <= tol && absInt(int(p.G)-int(c.G)) <= tol && absInt(int(p.B)-int(c.B)) <= tol {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func absInt(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
 }

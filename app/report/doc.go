@@ -2,7 +2,9 @@
 // besides the metric tables: anomaly heat maps over the input images,
 // ground-truth contours, ROC / PR / PRO curves as PNG charts, per-class
 // galleries of the most anomalous and some normal test images, and one
-// self-contained HTML page that gathers all of it.
+// self-contained HTML page that gathers all of it. Heat maps come with a
+// colour bar (ColorBar) giving the scores of the colours and marking the
+// threshold, and large pictures can be written row by row (SavePNGRows).
 //
 // The numbers themselves come from package metrics; this package only
 // draws them. Where a chart needs curve points that metrics does not

@@ -6,10 +6,8 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"strings"
 
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
 )
 
@@ -20,21 +18,24 @@ type Tile struct {
 	Img   image.Image
 }
 
-// Gallery layout in pixels. basicfont's 7×13 face is built in (no font
-// files, nothing to load) and readable at 1:1, which is how galleries are
-// viewed.
+// Gallery layout in pixels. Captions use captionFace, basicfont's 7×13
+// bitmap face, which is built in (no font files, nothing to load) and
+// readable at 1:1, which is how galleries are viewed.
 const (
 	galleryPad   = 8  // around and between cells
 	lineHeight   = 15 // 13-pixel face plus 2 of leading
 	captionGap   = 4  // between a picture and its caption
 	maxGalleryPx = 20000
+	// minCaptionW keeps cells of small tiles wide enough for 16
+	// characters, so that a score line wraps at most once.
+	minCaptionW = 16 * 7
 )
 
-var captionFace = basicfont.Face7x13
-
 // RenderGallery lays the tiles out row by row in cols columns. Every cell
-// is as large as the largest tile (smaller ones are centred), with room
-// for the longest caption; captions wider than a cell are cut with "...".
+// is as large as the largest tile (smaller ones are centred) and at least
+// minCaptionW wide. Captions wrap to the cell's width (at spaces, and
+// inside a long file name after '/', '_', '-' or '.'), never cut: every
+// character stays readable at any tile size.
 func RenderGallery(tiles []Tile, cols int) (*image.RGBA, error) {
 	if len(tiles) == 0 {
 		return nil, errors.New("report: gallery has no tiles")
@@ -44,7 +45,7 @@ func RenderGallery(tiles []Tile, cols int) (*image.RGBA, error) {
 	}
 	cols = min(cols, len(tiles))
 	rows := (len(tiles) + cols - 1) / cols
-	cellW, cellH, lines := 0, 0, 0
+	cellW, cellH := 0, 0
 	for i, t := range tiles {
 		if t.Img == nil {
 			return nil, fmt.Errorf("report: gallery tile %d (%q) has no image", i, t.Title)
@@ -52,18 +53,23 @@ func RenderGallery(tiles []Tile, cols int) (*image.RGBA, error) {
 		b := t.Img.Bounds()
 		cellW, cellH = max(cellW, b.Dx()), max(cellH, b.Dy())
 	}
-	charsPerLine := max(4, cellW/captionFace.Advance)
+	cellW = max(cellW, minCaptionW)
+	// Each row is as tall as its longest caption.
 	captions := make([][]string, len(tiles))
+	textH := make([]int, rows)
 	for i, t := range tiles {
-		captions[i] = captionLines(t.Title, charsPerLine)
-		lines = max(lines, len(captions[i]))
+		captions[i] = captionLines(t.Title, cellW)
+		if n := len(captions[i]); n > 0 {
+			textH[i/cols] = max(textH[i/cols], captionGap+n*lineHeight)
+		}
 	}
-	textH := 0
-	if lines > 0 {
-		textH = captionGap + lines*lineHeight
+	rowY := make([]int, rows+1) // top of each row, and the height
+	rowY[0] = galleryPad
+	for r := range rows {
+		rowY[r+1] = rowY[r] + cellH + textH[r] + galleryPad
 	}
 	W := galleryPad + cols*(cellW+galleryPad)
-	H := galleryPad + rows*(cellH+textH+galleryPad)
+	H := rowY[rows]
 	if W > maxGalleryPx || H > maxGalleryPx {
 		return nil, fmt.Errorf("report: gallery of %d tiles would be %d×%d pixels (limit %d a side); use fewer or smaller tiles", len(tiles), W, H, maxGalleryPx)
 	}
@@ -72,13 +78,13 @@ func RenderGallery(tiles []Tile, cols int) (*image.RGBA, error) {
 	d := font.Drawer{Dst: out, Src: image.NewUniform(color.Black), Face: captionFace}
 	for i, t := range tiles {
 		x0 := galleryPad + (i%cols)*(cellW+galleryPad)
-		y0 := galleryPad + (i/cols)*(cellH+textH+galleryPad)
+		y0 := rowY[i/cols]
 		b := t.Img.Bounds()
 		at := image.Pt(x0+(cellW-b.Dx())/2, y0+(cellH-b.Dy())/2)
 		draw.Draw(out, image.Rectangle{Min: at, Max: at.Add(b.Size())}, t.Img, b.Min, draw.Over)
 		for k, line := range captions[i] {
 			w := d.MeasureString(line).Round()
-			baseline := y0 + cellH + captionGap + k*lineHeight + captionFace.Ascent
+			baseline := y0 + cellH + captionGap + k*lineHeight + captionFace.Metrics().Ascent.Ceil()
 			d.Dot = fixed.P(x0+(cellW-w)/2, baseline)
 			d.DrawString(line)
 		}
@@ -86,26 +92,12 @@ func RenderGallery(tiles []Tile, cols int) (*image.RGBA, error) {
 	return out, nil
 }
 
-// captionLines splits a title into lines of at most n characters. The
-// built-in face has ASCII glyphs only, so other characters become '?'
-// rather than an invisible box; a long line keeps its end, the
-// informative part of a path or file name.
-func captionLines(title string, n int) []string {
+// captionLines wraps a title to lines at most width pixels wide in
+// captionFace (see wrapText); the built-in face has ASCII glyphs only, so
+// other characters become '?' rather than an invisible box.
+func captionLines(title string, width int) []string {
 	if title == "" {
 		return nil
 	}
-	var out []string
-	for _, line := range strings.Split(title, "\n") {
-		r := []rune(line)
-		for i, c := range r {
-			if c < 0x20 || c > 0x7e {
-				r[i] = '?'
-			}
-		}
-		if len(r) > n {
-			r = append([]rune("..."), r[len(r)-(n-3):]...)
-		}
-		out = append(out, string(r))
-	}
-	return out
+	return wrapText(captionFace, asciiOnly(captionFace, title), width)
 }

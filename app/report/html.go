@@ -17,6 +17,7 @@ import (
 
 	"github.com/mambaad/mambaad/metrics"
 	"github.com/mambaad/mambaad/parallel"
+	"gopkg.in/yaml.v3"
 )
 
 // Report is everything WriteHTML puts on the page.
@@ -34,14 +35,22 @@ type Report struct {
 
 // RunInfo says what produced the numbers.
 type RunInfo struct {
-	Command    string // e.g. "mambaad test"
+	Command    string // e.g. "mambaad test" or "mambaad demo"
 	Model      string // model configuration; multi-line text is kept as is
 	Checkpoint string
-	Dataset    string
+	Dataset    string    // not shown when Config's data.root says the same
 	Date       time.Time // zero: not shown
 	Mode       string    // metric mode; empty: taken from Table
 	Machine    string    // see Machine
 	Extra      []Field   // anything else, in order
+	// Config is the run's configuration as YAML, in the layout of the
+	// config.yaml every run writes. The run table shows one row per
+	// setting, named by its path in that file (data.root,
+	// model.image_size, train.epochs, …), under the heading ConfigLabel
+	// ("configuration (config.yaml)" when empty). Text that is not a YAML
+	// mapping is shown as it is.
+	Config      string
+	ConfigLabel string
 }
 
 // Field is one named line of run information.
@@ -97,6 +106,7 @@ type page struct {
 type infoRow struct {
 	Name, Value string
 	Multiline   bool
+	Heading     bool // a group heading spanning both columns
 }
 
 type figureView struct {
@@ -138,13 +148,28 @@ func buildPage(r Report) (*page, error) {
 	if !r.Run.Date.IsZero() {
 		date = r.Run.Date.Format("2006-01-02 15:04:05 MST")
 	}
+	cfg := configRows(r.Run.Config)
+	dataset := r.Run.Dataset
+	for _, c := range cfg {
+		if c.Name == "data.root" && c.Value == dataset {
+			dataset = ""
+		}
+	}
 	for _, f := range append([]Field{
 		{"command", r.Run.Command}, {"model", r.Run.Model}, {"checkpoint", r.Run.Checkpoint},
-		{"dataset", r.Run.Dataset}, {"date", date}, {"metric mode", mode}, {"machine", r.Run.Machine},
+		{"dataset", dataset}, {"date", date}, {"metric mode", mode}, {"machine", r.Run.Machine},
 	}, r.Run.Extra...) {
 		if v := strings.TrimRight(f.Value, "\n"); v != "" {
-			p.Info = append(p.Info, infoRow{f.Name, v, strings.Contains(v, "\n")})
+			p.Info = append(p.Info, infoRow{Name: f.Name, Value: v, Multiline: strings.Contains(v, "\n")})
 		}
+	}
+	if len(cfg) > 0 {
+		label := r.Run.ConfigLabel
+		if label == "" {
+			label = "configuration (config.yaml)"
+		}
+		p.Info = append(p.Info, infoRow{Name: label, Heading: true})
+		p.Info = append(p.Info, cfg...)
 	}
 
 	ids := map[string]string{}
@@ -245,6 +270,59 @@ func encodeFigure(f Figure) (figureView, error) {
 	b := img.Bounds()
 	src := `src="data:` + mime + ";base64," + base64.StdEncoding.EncodeToString(buf.Bytes()) + `"`
 	return figureView{Caption: f.Caption, Src: template.HTMLAttr(src), W: b.Dx(), H: b.Dy()}, nil
+}
+
+// configRows turns a run's YAML configuration into one row per setting,
+// named by its dotted path in the file (model.image_size) and in the
+// file's order. Lists print in YAML's flow style ([2, 2, 2, 2]) and empty
+// strings as "". Text that does not parse as a mapping becomes one
+// preformatted row, so nothing given is lost.
+func configRows(text string) []infoRow {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(text), &doc); err != nil || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return []infoRow{{Name: "config.yaml", Value: text, Multiline: strings.Contains(text, "\n")}}
+	}
+	var rows []infoRow
+	var walk func(prefix string, n *yaml.Node)
+	walk = func(prefix string, n *yaml.Node) {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key, val := n.Content[i].Value, n.Content[i+1]
+			if prefix != "" {
+				key = prefix + "." + key
+			}
+			if val.Kind == yaml.MappingNode && len(val.Content) > 0 {
+				walk(key, val)
+				continue
+			}
+			v := yamlValue(val)
+			rows = append(rows, infoRow{Name: key, Value: v, Multiline: strings.Contains(v, "\n")})
+		}
+	}
+	walk("", doc.Content[0])
+	return rows
+}
+
+// yamlValue prints one setting's value as a config file would hold it.
+func yamlValue(n *yaml.Node) string {
+	switch {
+	case n.Kind == yaml.ScalarNode && n.Tag == "!!str" && n.Value == "":
+		return `""`
+	case n.Kind == yaml.ScalarNode:
+		return n.Value
+	case n.Kind == yaml.AliasNode && n.Alias != nil:
+		return yamlValue(n.Alias)
+	}
+	c := *n
+	c.Style |= yaml.FlowStyle
+	b, err := yaml.Marshal(&c)
+	if err != nil {
+		return fmt.Sprint(n.Value)
+	}
+	return strings.TrimSpace(string(b))
 }
 
 //go:embed page.html

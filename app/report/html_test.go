@@ -177,3 +177,76 @@ func TestMachine(t *testing.T) {
 		t.Errorf("Machine() = %q", m)
 	}
 }
+
+// TestWriteHTMLConfigRows checks the run table: the command as given
+// ("mambaad demo") and one row per setting named like config.yaml's keys,
+// in the file's order, with lists in flow style.
+func TestWriteHTMLConfigRows(t *testing.T) {
+	cfg := `data:
+  root: runs/demo/data
+  dataset: mvtec
+  classes: all
+  skip_bad: false
+model:
+  backbone: resnet18
+  image_size: 128
+  depths: [2, 2, 2, 2]
+  weights: auto
+train:
+  epochs: 8
+  init: ""
+eval:
+  mode: exact
+out: runs/demo
+`
+	path := filepath.Join(t.TempDir(), "r.html")
+	err := WriteHTML(path, Report{Run: RunInfo{Command: "mambaad demo", Config: cfg, Dataset: "runs/demo/data",
+		Checkpoint: "runs/demo/model.ckpt", Extra: []Field{{"encoder", "resnet18 (ImageNet)"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	s := string(b)
+	want := []string{
+		"<tr><th>command</th><td>mambaad demo</td></tr>",
+		`<tr class="group"><th colspan="2">configuration (config.yaml)</th></tr>`,
+		"<tr><th>data.root</th><td>runs/demo/data</td></tr>",
+		"<tr><th>data.dataset</th><td>mvtec</td></tr>",
+		"<tr><th>data.skip_bad</th><td>false</td></tr>",
+		"<tr><th>model.image_size</th><td>128</td></tr>",
+		"<tr><th>model.depths</th><td>[2, 2, 2, 2]</td></tr>",
+		"<tr><th>train.epochs</th><td>8</td></tr>",
+		"<tr><th>train.init</th><td>&#34;&#34;</td></tr>",
+		"<tr><th>eval.mode</th><td>exact</td></tr>",
+		"<tr><th>out</th><td>runs/demo</td></tr>",
+	}
+	last := -1
+	for _, w := range want {
+		i := strings.Index(s, w)
+		if i < 0 {
+			t.Errorf("HTML lacks %q", w)
+			continue
+		}
+		if i < last {
+			t.Errorf("%q is out of order", w)
+		}
+		last = i
+	}
+	// The dataset row would repeat data.root; a mapping is never shown as
+	// one block of text.
+	if strings.Contains(s, "<th>dataset</th>") || strings.Contains(s, "<pre>") {
+		t.Errorf("dataset row or preformatted config:\n%s", s[strings.Index(s, "<table"):strings.Index(s, "</table>")])
+	}
+
+	// A label of its own; text that is not a YAML mapping stays as given.
+	rows := configRows("just a note\nline 2")
+	if len(rows) != 1 || rows[0].Value != "just a note\nline 2" || !rows[0].Multiline {
+		t.Errorf("non-YAML config rows %+v", rows)
+	}
+	p2 := filepath.Join(t.TempDir(), "r.html")
+	WriteHTML(p2, Report{Run: RunInfo{Command: "mambaad test", Config: "model: {image_size: 256}", ConfigLabel: "training configuration"}})
+	b, _ = os.ReadFile(p2)
+	if s := string(b); !strings.Contains(s, ">training configuration</th>") || !strings.Contains(s, "<th>model.image_size</th><td>256</td>") {
+		t.Errorf("labelled config missing:\n%s", s)
+	}
+}

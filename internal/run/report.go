@@ -35,15 +35,27 @@ func writeReport(res *evaluate.Result, dir string, info runInfo) error {
 		return err
 	}
 	r := report.Report{
-		Title: "MambaAD evaluation",
-		Run: report.RunInfo{Command: "mambaad " + info.Command, Model: strings.TrimSpace(info.Config),
-			Checkpoint: info.Checkpoint, Dataset: info.Dataset, Date: time.Now(), Machine: report.Machine(),
-			Extra: []report.Field{{Name: "Encoder", Value: info.Encoder.String()}}},
+		Title:   "MambaAD evaluation",
+		Run:     reportRunInfo(info),
 		Table:   res.Table,
 		Figures: []report.Figure{{Caption: "All classes: image ROC, pixel ROC, pixel PR and PRO curves", Img: combined}},
 		Classes: sections,
 	}
 	return report.WriteHTML(filepath.Join(dir, "report.html"), r)
+}
+
+// reportRunInfo is the report's run table: the command as typed
+// ("mambaad demo" when the demo ran), and the run's configuration as rows
+// named like config.yaml's keys. A test run shows the configuration of the
+// training run that made the checkpoint, and says so.
+func reportRunInfo(info runInfo) report.RunInfo {
+	ri := report.RunInfo{Command: "mambaad " + info.Command, Config: info.Config,
+		Checkpoint: info.Checkpoint, Dataset: info.Dataset, Date: time.Now(), Machine: report.Machine(),
+		Extra: []report.Field{{Name: "encoder", Value: info.Encoder.String()}}}
+	if info.Command == "test" {
+		ri.ConfigLabel = "training configuration of the checkpoint (config.yaml)"
+	}
+	return ri
 }
 
 // classSection renders a class's curves and gallery (also saved as PNGs).
