@@ -76,6 +76,11 @@ func resizeCrop(m *imageio.Image8, size, crop int) *imageio.Image8 {
 	return r.Crop(x0, y0, crop, crop)
 }
 
+// CenterCropOrigin is where the centre crop of LoadImage starts, in both
+// axes of the size×size resized image (negative when crop > size pads the
+// image): it lets a crop×crop anomaly map be placed back onto the input.
+func CenterCropOrigin(size, crop int) int { return centerCropOrigin(size, crop) }
+
 // centerCropOrigin is torchvision's CenterCrop offset along one axis:
 // round((n − crop)/2) with Python's round-half-to-even when the crop fits,
 // and minus the left padding ((crop − n) // 2) when it does not.

@@ -3,10 +3,9 @@ package predict
 import (
 	"context"
 	"fmt"
-	"path/filepath"
+	"image"
 
 	"github.com/mambaad/mambaad/app/detector"
-	"github.com/mambaad/mambaad/app/report"
 	"github.com/mambaad/mambaad/data"
 	"github.com/mambaad/mambaad/data/imageio"
 	"github.com/mambaad/mambaad/model"
@@ -31,34 +30,60 @@ type Options struct {
 	// Lo and Hi fix the heat-map colour scale; both 0 scale each map from
 	// its own minimum to max(its maximum, the threshold).
 	Lo, Hi float32
+	// Size and Crop are the preprocessing: resize to Size×Size, then
+	// centre-crop to Crop×Crop, which must be the model's image size.
+	// 0 means the model's image size (a plain resize).
+	Size, Crop int
 }
+
+// batchPixels bounds the decoded input pixels a batch holds from scoring
+// to drawing: a batch ends early when it reaches this many, so a batch of
+// huge images is never all in memory at once (a 100-megapixel input forms
+// a batch of its own).
+const batchPixels = 32 << 20
 
 // Run scores paths with m and calls emit for each, in order. A file that
 // cannot be read gives a Result with Error set; Run goes on with the rest
 // and returns the number of such failures.
+//
+// The heat map and the mask of an image are written at the image's own
+// resolution (see WriteImages).
 func Run(ctx context.Context, m *model.MambaAD, paths []string, o Options, emit func(Result)) (failed int, err error) {
 	if o.BatchSize <= 0 {
 		o.BatchSize = 8
 	}
-	m.SetTrain(false, 0)
 	s := m.Cfg.ImageSize
+	if o.Crop == 0 {
+		o.Crop = s
+	}
+	if o.Size == 0 {
+		o.Size = o.Crop
+	}
+	if o.Crop != s {
+		return 0, fmt.Errorf("predict: crop %d differs from the model's image size %d", o.Crop, s)
+	}
+	m.SetTrain(false, 0)
 	names := outputNames(paths)
-	for lo := 0; lo < len(paths); lo += o.BatchSize {
+	for next := 0; next < len(paths); {
 		if err := ctx.Err(); err != nil {
 			return failed, err
 		}
-		hi := min(lo+o.BatchSize, len(paths))
 		var ok []int
-		imgs := make([]float32, 0, (hi-lo)*3*s*s)
-		for i := lo; i < hi; i++ {
-			x, err := data.LoadImage(paths[i], s, s)
+		var pics []image.Image
+		var imgs []float32
+		for pixels := 0; next < len(paths) && len(ok) < o.BatchSize && pixels < batchPixels; next++ {
+			pic, err := imageio.DecodeFile(paths[next])
 			if err != nil {
 				failed++
-				emit(Result{Path: paths[i], Error: err.Error()})
+				emit(Result{Path: paths[next], Error: err.Error()})
 				continue
 			}
-			ok = append(ok, i)
-			imgs = append(imgs, x...)
+			ok = append(ok, next)
+			imgs = append(imgs, data.ImageTensor(pic, o.Size, o.Crop)...)
+			if o.OutDir != "" {
+				pics = append(pics, pic)
+				pixels += pic.Bounds().Dx() * pic.Bounds().Dy()
+			}
 		}
 		if len(ok) == 0 {
 			continue
@@ -67,9 +92,10 @@ func Run(ctx context.Context, m *model.MambaAD, paths []string, o Options, emit 
 		for j, i := range ok {
 			r := verdict(paths[i], p.Scores[j], o.Threshold)
 			if o.OutDir != "" {
-				if err := writeImages(&r, names[i], p.Map(j), s, o); err != nil {
+				if err := WriteImages(&r, names[i], pics[j], p.Map(j), o); err != nil {
 					return failed, err
 				}
+				pics[j] = nil
 			}
 			emit(r)
 		}
@@ -85,37 +111,4 @@ func verdict(path string, score float64, th *detector.Threshold) Result {
 		r.Anomalous, r.Threshold = &a, &v
 	}
 	return r
-}
-
-// writeImages saves the heat-map overlay and, with a threshold, the mask.
-func writeImages(r *Result, name string, amap []float32, s int, o Options) error {
-	src, err := imageio.DecodeFile(r.Path)
-	if err != nil {
-		return err
-	}
-	lo, hi := o.Lo, o.Hi
-	if lo == 0 && hi == 0 {
-		lo, hi = report.Range(amap)
-		if o.Threshold != nil {
-			hi = max(hi, float32(o.Threshold.Value))
-		}
-	}
-	r.Heatmap = filepath.Join(o.OutDir, name+"_heatmap.png")
-	if err := report.SavePNG(r.Heatmap, report.Overlay(src, amap, s, s, lo, hi)); err != nil {
-		return err
-	}
-	if o.Threshold == nil {
-		return nil
-	}
-	mask := make([]uint8, len(amap))
-	for i, v := range amap {
-		if float64(v) >= o.Threshold.Value {
-			mask[i] = 1
-		}
-	}
-	r.Mask = filepath.Join(o.OutDir, name+"_mask.png")
-	if err := report.SavePNG(r.Mask, report.MaskPNG(mask, s, s)); err != nil {
-		return fmt.Errorf("%s: %w", r.Mask, err)
-	}
-	return nil
 }

@@ -19,7 +19,18 @@ at least the threshold. The threshold is --threshold, else the one stored in
 the checkpoint by "mambaad calibrate"; without either, only scores and heat
 maps are written. Directories are searched recursively for images; quote
 glob patterns to let mambaad expand them. Unreadable images give a JSON line
-with "error" and the exit status is 1 after the others are done.`,
+with "error" and the exit status is 1 after the others are done.
+
+Heat maps and masks are at the input image's own resolution and aspect
+ratio, so they lie exactly over the original: the model's map is stretched
+back from its square input with bilinear interpolation, and the mask marks
+the pixels of that full-resolution map that are at least the threshold.
+<name>_mask.png is W×H grey (255 = defect). <name>_heatmap.png is the image
+blended with the jet colours (top W×H pixels) above a strip with a legend:
+the image's score and verdict, a colour bar with the score range and the
+threshold marked. Both are written row by row, so any image up to the
+100-megapixel input limit works; a 10000×10000 image takes about 15 s and
+1 GB of memory, mostly to decode it.`,
 		Example: `  mambaad predict --checkpoint runs/x/model.ckpt --out preds ./incoming
   mambaad predict --checkpoint model.ckpt --threshold 0.12 'line3/*.png' > scores.jsonl`,
 		Args: cobra.MinimumNArgs(1),
