@@ -81,7 +81,11 @@ func (c *Class) Add(img Image) error {
 	}
 	c.bits = bits
 	c.scores = append(c.scores, mx)
-	c.labels = append(c.labels, len(runs) > 0)
+	label := len(runs) > 0
+	if img.Anomalous != nil {
+		label = *img.Anomalous
+	}
+	c.labels = append(c.labels, label)
 	return nil
 }
 

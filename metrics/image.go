@@ -22,6 +22,11 @@ type Image struct {
 	// Score overrides the image score, which is otherwise the max of the
 	// map. It must be finite.
 	Score *float64
+	// Anomalous is the image-level label; nil derives it from Mask (any
+	// nonzero pixel). Datasets label some defective images without a
+	// defect region (an empty or missing mask): they count as anomalous at
+	// image level and add no region.
+	Anomalous *bool
 }
 
 // where names the image for error messages.

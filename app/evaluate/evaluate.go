@@ -142,7 +142,8 @@ func runClass(ctx context.Context, m *model.MambaAD, samples []data.Sample, o Op
 			if smp.Label == 0 {
 				mask = nil
 			}
-			if err := mc.Add(metrics.Image{Name: smp.Path, H: s, W: s, Map: p.Map(i), Mask: mask}); err != nil {
+			anomalous := smp.Label != 0
+			if err := mc.Add(metrics.Image{Name: smp.Path, H: s, W: s, Map: p.Map(i), Mask: mask, Anomalous: &anomalous}); err != nil {
 				return nil, err
 			}
 			if err := curves.Add(p.Scores[i], p.Map(i), mask); err != nil {
