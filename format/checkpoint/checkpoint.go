@@ -13,6 +13,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/mambaad/mambaad/format/safetensors"
 	"github.com/mambaad/mambaad/internal/atomicfile"
@@ -58,18 +60,10 @@ var wrapWriter = func(w io.Writer) io.Writer { return w }
 // text and must not use the keys format, version or sha256. A failed save
 // leaves any previous file at path untouched.
 func Save(path string, tensors []Named, meta map[string]string) error {
-	full, err := fullMeta(meta)
-	if err == nil {
-		err = safetensors.Validate(tensors)
-	}
+	full, err := sealedMeta(tensors, meta)
 	if err != nil {
 		return fmt.Errorf("checkpoint: save %s: %v", path, err)
 	}
-	h := sha256.New()
-	if err := safetensors.WriteData(h, tensors); err != nil {
-		return fmt.Errorf("checkpoint: save %s: %v", path, err)
-	}
-	full[keySHA] = hex.EncodeToString(h.Sum(nil))
 	err = atomicfile.Write(path, func(w io.Writer) error {
 		return safetensors.Encode(wrapWriter(w), tensors, full)
 	})
@@ -77,6 +71,24 @@ func Save(path string, tensors []Named, meta map[string]string) error {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return nil
+}
+
+// sealedMeta checks tensors and meta for Save and returns the metadata to
+// write: meta plus format, version and the SHA-256 of the data section.
+func sealedMeta(tensors []Named, meta map[string]string) (map[string]string, error) {
+	full, err := fullMeta(meta)
+	if err == nil {
+		err = safetensors.Validate(tensors)
+	}
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	if err := safetensors.WriteData(h, tensors); err != nil {
+		return nil, err
+	}
+	full[keySHA] = hex.EncodeToString(h.Sum(nil))
+	return full, nil
 }
 
 func fullMeta(meta map[string]string) (map[string]string, error) {
@@ -101,6 +113,21 @@ func Load(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
+	return load(st)
+}
+
+// parse is Load for a file already in memory; path only names it in
+// errors. It is the entry the fuzz tests feed.
+func parse(path string, b []byte) (*File, error) {
+	st, err := safetensors.Parse(path, b)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	return load(st)
+}
+
+func load(st *safetensors.File) (*File, error) {
+	path := st.Path
 	if err := verify(st); err != nil {
 		return nil, fmt.Errorf("checkpoint: %s: %v", path, err)
 	}
@@ -124,19 +151,31 @@ func Load(path string) (*File, error) {
 func verify(st *safetensors.File) error {
 	m := st.Meta
 	if m[keyFormat] != Format {
-		return fmt.Errorf("not a mambaad checkpoint (metadata format %q, want %q)", m[keyFormat], Format)
+		return fmt.Errorf("not a mambaad checkpoint (metadata format %s, want %q)", quote(m[keyFormat]), Format)
 	}
 	if m[keyVersion] != Version {
-		return fmt.Errorf("checkpoint version %q is not supported (want %q)", m[keyVersion], Version)
+		return fmt.Errorf("checkpoint version %s is not supported (want %q)", quote(m[keyVersion]), Version)
 	}
 	for _, k := range []string{keyConfig, keySHA} {
 		if _, ok := m[k]; !ok {
 			return fmt.Errorf("metadata has no %q entry", k)
 		}
 	}
+	if !json.Valid([]byte(m[keyConfig])) {
+		return fmt.Errorf("metadata %q is not valid JSON", keyConfig)
+	}
 	sum := sha256.Sum256(st.Data())
 	if got := hex.EncodeToString(sum[:]); got != m[keySHA] {
-		return fmt.Errorf("tensor data is corrupt: SHA-256 %s, but the file records %q", got, m[keySHA])
+		return fmt.Errorf("tensor data is corrupt: SHA-256 %s, but the file records %s", got, quote(m[keySHA]))
 	}
 	return nil
+}
+
+// quote quotes a metadata value for a message, eliding all but the start
+// of a long one.
+func quote(s string) string {
+	if len(s) > 80 {
+		return strconv.Quote(strings.ToValidUTF8(s[:80], "")) + "…"
+	}
+	return strconv.Quote(s)
 }
