@@ -135,17 +135,54 @@ func TestBadFilesGiveNamedErrors(t *testing.T) {
 	}
 }
 
+// padPNG inserts an ancillary chunk of n bytes after IHDR, making the file
+// big enough to hold what its header declares.
+func padPNG(b []byte, n int) []byte {
+	at := 8 + 8 + 13 + 4
+	chunk := binary.BigEndian.AppendUint32(nil, uint32(n))
+	chunk = append(chunk, "prVt"...)
+	chunk = append(chunk, make([]byte, n)...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
+	return append(append(append([]byte{}, b[:at]...), chunk...), b[at:]...)
+}
+
 // A header at the limit passes the size check, one row more is refused up
 // front (Stat is used for the first so the test allocates nothing).
 func TestSizeLimitBoundary(t *testing.T) {
 	dir := t.TempDir()
-	info, err := Stat(writeFile(t, dir, "under.png", hugePNG(t, 10000, 10000)))
+	info, err := Stat(writeFile(t, dir, "under.png", padPNG(hugePNG(t, 10000, 10000), 12000)))
 	if err != nil || info.Width != 10000 {
 		t.Errorf("100 MP: %+v, %v", info, err)
 	}
 	_, err = DecodeFile(writeFile(t, dir, "over.png", hugePNG(t, 10000, 10001)))
 	if !errors.Is(err, ErrTooLarge) {
 		t.Errorf("100 MP + 1 row: %v", err)
+	}
+}
+
+// A header declaring more pixels than the file could encode is refused
+// before decoding: 100 MP need at least 11,986 bytes of PNG.
+func TestSizeForFileSize(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name string
+		data []byte
+		ok   bool
+	}{
+		{"tiny-1mp.png", hugePNG(t, 1024, 1024), true},
+		{"tiny-2mp.png", hugePNG(t, 1024, 2048), false},
+		{"short.png", padPNG(hugePNG(t, 10000, 10000), 11000), false},
+	} {
+		p := writeFile(t, dir, c.name, c.data)
+		_, err := Stat(p)
+		if c.ok != (err == nil) || (err != nil && (!errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "file can hold"))) {
+			t.Errorf("%s: Stat error %v", c.name, err)
+		}
+		if !c.ok {
+			if _, err := DecodeFile(p); !errors.Is(err, ErrTooLarge) {
+				t.Errorf("%s: DecodeFile error %v", c.name, err)
+			}
+		}
 	}
 }
 
