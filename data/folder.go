@@ -296,8 +296,8 @@ func (f FolderOptions) abnormal(class string, note func(string)) ([]Sample, erro
 		if f.Mask != "" {
 			where = fmt.Sprintf("no <stem>_mask.<ext> or <stem>.<ext> in %s", f.Mask)
 		}
-		note(fmt.Sprintf("folder class %s: %d of %d abnormal images have no mask (%s); they are labelled at image level only, "+
-			"which calibrate uses but test's metrics (labels from masks) count as normal", class, unmasked, len(names), where))
+		note(fmt.Sprintf("folder class %s: %d of %d abnormal images have no mask (%s); they count as anomalous at image level "+
+			"and add no defect region to the pixel metrics", class, unmasked, len(names), where))
 	}
 	return out, nil
 }

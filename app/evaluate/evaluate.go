@@ -12,10 +12,10 @@ import (
 	"io"
 	"slices"
 
+	"github.com/mambaad/mambaad/app/detector"
 	"github.com/mambaad/mambaad/app/report"
 	"github.com/mambaad/mambaad/data"
 	"github.com/mambaad/mambaad/metrics"
-	"github.com/mambaad/mambaad/model"
 )
 
 // Options control an evaluation.
@@ -62,20 +62,19 @@ type Result struct {
 	Size    int
 }
 
-// Run evaluates m on samples (a test split, any number of classes).
-func Run(ctx context.Context, m *model.MambaAD, samples []data.Sample, o Options) (*Result, error) {
+// Run evaluates d on samples (a test split, any number of classes).
+func Run(ctx context.Context, d *detector.Detector, samples []data.Sample, o Options) (*Result, error) {
 	if len(samples) == 0 {
 		return nil, fmt.Errorf("evaluate: no test images")
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = 8
 	}
-	m.SetTrain(false, 0)
-	res := &Result{Size: m.Cfg.ImageSize}
+	res := &Result{Size: d.Model.Cfg.ImageSize}
 	done := 0
 	var rows []metrics.Result
 	for _, cls := range classOrder(samples) {
-		cr, err := runClass(ctx, m, cls, o, func(n int) {
+		cr, err := runClass(ctx, d, cls, o, func(n int) {
 			done += n
 			if o.Progress != nil {
 				o.Progress(done, len(samples))
@@ -111,13 +110,13 @@ func classOrder(samples []data.Sample) [][]data.Sample {
 	return out
 }
 
-func runClass(ctx context.Context, m *model.MambaAD, samples []data.Sample, o Options, progress func(int)) (*ClassResult, error) {
+func runClass(ctx context.Context, d *detector.Detector, samples []data.Sample, o Options, progress func(int)) (*ClassResult, error) {
 	name := samples[0].Class
 	mc, err := metrics.NewClass(name, o.Metrics)
 	if err != nil {
 		return nil, err
 	}
-	s := m.Cfg.ImageSize
+	s := d.Model.Cfg.ImageSize
 	l, err := data.NewLoader(samples, data.LoaderConfig{Size: s, BatchSize: o.BatchSize, Masks: true,
 		Workers: o.Workers, SkipBad: o.SkipBad, Warn: o.Warn})
 	if err != nil {
@@ -136,7 +135,7 @@ func runClass(ctx context.Context, m *model.MambaAD, samples []data.Sample, o Op
 		if err != nil {
 			return nil, err
 		}
-		p := m.Predict(b.Images, b.Len())
+		p := d.Predict(b.Images, b.Len())
 		for i, smp := range b.Samples {
 			mask := b.Masks[i*s*s : (i+1)*s*s]
 			if smp.Label == 0 {

@@ -60,8 +60,8 @@ func WriteImages(r *Result, name string, src image.Image, amap []float32, o Opti
 	lo, hi := o.Lo, o.Hi
 	if lo == 0 && hi == 0 {
 		lo, hi = report.Range(amap)
-		if o.Threshold != nil {
-			hi = max(hi, float32(o.Threshold.Value))
+		if th := r.Threshold(); th != nil {
+			hi = max(hi, float32(*th))
 		}
 	}
 	r.Heatmap = filepath.Join(o.OutDir, name+"_heatmap.png")
@@ -69,11 +69,11 @@ func WriteImages(r *Result, name string, src image.Image, amap []float32, o Opti
 	if err := writeOverlay(r.Heatmap, src, g, amap, report.NewColorScale(lo, hi), bar); err != nil {
 		return fmt.Errorf("%s: %w", r.Heatmap, err)
 	}
-	if o.Threshold == nil {
+	if r.Threshold() == nil {
 		return nil
 	}
 	r.Mask = filepath.Join(o.OutDir, name+"_mask.png")
-	if err := writeMask(r.Mask, g, amap, o.Threshold.Value); err != nil {
+	if err := writeMask(r.Mask, g, amap, *r.Threshold()); err != nil {
 		return fmt.Errorf("%s: %w", r.Mask, err)
 	}
 	return nil
@@ -85,11 +85,15 @@ func WriteImages(r *Result, name string, src image.Image, amap []float32, o Opti
 func heatmapBar(r *Result, g *geometry, lo, hi float32, o Options) report.ColorBarOptions {
 	px := min(max(float64(max(g.W, g.H))/64, 13), 200)
 	bar := report.ColorBarOptions{Lo: lo, Hi: hi, Threshold: math.NaN(), Face: report.TextFace(px)}
-	if r.Score != nil {
-		bar.Title = "Score " + strconv.FormatFloat(*r.Score, 'g', 4, 64)
+	if r.Decision == nil {
+		return bar
 	}
-	if o.Threshold != nil {
-		bar.Threshold = o.Threshold.Value
+	bar.Title = "Score " + strconv.FormatFloat(r.Score, 'g', 4, 64)
+	if r.Class != "" {
+		bar.Title = r.Class + " · " + bar.Title
+	}
+	if th := r.Threshold(); th != nil {
+		bar.Threshold = *th
 	}
 	if r.Anomalous != nil {
 		if *r.Anomalous {

@@ -70,9 +70,9 @@ func TestWriteImagesInputResolution(t *testing.T) {
 			dir := t.TempDir()
 			src := picture(tc.w, tc.h)
 			amap := blobMap(tc.crop)
-			th := &detector.Threshold{Value: 0.3}
-			r := verdict("in.png", 0.65, th)
-			o := Options{Threshold: th, OutDir: dir, Size: tc.size, Crop: tc.crop}
+			th := 0.3
+			r := verdict("in.png", 0.65, &th)
+			o := Options{Threshold: &th, OutDir: dir, Size: tc.size, Crop: tc.crop}
 			if err := WriteImages(&r, "in", src, amap, o); err != nil {
 				t.Fatal(err)
 			}
@@ -90,11 +90,11 @@ func TestWriteImagesInputResolution(t *testing.T) {
 				for x := 0; x < tc.w; x++ {
 					v := full[y*tc.w+x]
 					want := uint8(0)
-					if float64(v) >= th.Value {
+					if float64(v) >= th {
 						want, set = 255, set+1
 					}
 					if got := mask.GrayAt(x, y).Y; got != want {
-						t.Fatalf("mask (%d,%d) = %d, map %v, threshold %v", x, y, got, v, th.Value)
+						t.Fatalf("mask (%d,%d) = %d, map %v, threshold %v", x, y, got, v, th)
 					}
 				}
 			}
@@ -159,8 +159,9 @@ func blend(a, b uint8) uint8 {
 // TestHeatmapColorBar: the strip under a heat map holds the jet colours,
 // the threshold marker and text, and grows with the picture.
 func TestHeatmapColorBar(t *testing.T) {
-	r := verdict("x.png", 0.65, &detector.Threshold{Value: 0.3})
-	o := Options{Threshold: &detector.Threshold{Value: 0.3}}
+	th := 0.3
+	r := verdict("x.png", 0.65, &th)
+	o := Options{Threshold: &th}
 	small := report.ColorBar(300, heatmapBar(&r, &geometry{W: 300, H: 200, Size: 64, Crop: 64}, 0.03, 0.64, o))
 	large := report.ColorBar(3000, heatmapBar(&r, &geometry{W: 3000, H: 2000, Size: 64, Crop: 64}, 0.03, 0.64, o))
 	if small.Bounds().Dx() != 300 || large.Bounds().Dx() != 3000 {
@@ -187,4 +188,11 @@ func TestHeatmapColorBar(t *testing.T) {
 	if counts["marker"] < 10 || counts["colour"] < 200*8 || counts["text"] < 100 {
 		t.Errorf("strip content %v", counts)
 	}
+}
+
+// verdict is the result of an image of the given score decided by a
+// detector without calibration and the threshold th.
+func verdict(path string, score float64, th *float64) Result {
+	d := (&detector.Detector{}).Decide(score, "", nil, th)
+	return Result{Path: path, Decision: &d}
 }

@@ -8,25 +8,37 @@ import (
 	"github.com/mambaad/mambaad/app/detector"
 	"github.com/mambaad/mambaad/data"
 	"github.com/mambaad/mambaad/data/imageio"
-	"github.com/mambaad/mambaad/model"
 )
 
-// Result is one image's outcome, printed as a JSON line.
+// Result is one image's outcome, printed as a JSON line: the path, the
+// detector's decision (class, score, threshold, normalised score, verdict)
+// and the files written. Score is absent when the image could not be read
+// (Error says why); the verdict is absent without a threshold.
 type Result struct {
-	Path      string   `json:"path"`
-	Score     *float64 `json:"score,omitempty"`     // nil when the image could not be read
-	Anomalous *bool    `json:"anomalous,omitempty"` // nil without a threshold
-	Threshold *float64 `json:"threshold,omitempty"`
-	Heatmap   string   `json:"heatmap,omitempty"` // overlay PNG
-	Mask      string   `json:"mask,omitempty"`    // binary mask PNG (needs a threshold)
-	Error     string   `json:"error,omitempty"`
+	Path string `json:"path"`
+	*detector.Decision
+	Heatmap string `json:"heatmap,omitempty"` // overlay PNG
+	Mask    string `json:"mask,omitempty"`    // binary mask PNG (needs a threshold)
+	Error   string `json:"error,omitempty"`
+}
+
+// Threshold is the decision threshold of the result (nil: none).
+func (r *Result) Threshold() *float64 {
+	if r.Decision == nil {
+		return nil
+	}
+	return r.Decision.Threshold
 }
 
 // Options control a prediction run.
 type Options struct {
-	Threshold *detector.Threshold // nil: scores only
-	OutDir    string              // "" writes no images
-	BatchSize int                 // 0 = 8
+	// Class is the product class of every image ("": infer each image's
+	// class when the detector has prototypes).
+	Class string
+	// Threshold overrides the calibrated thresholds (nil: use them).
+	Threshold *float64
+	OutDir    string // "" writes no images
+	BatchSize int    // 0 = 8
 	// Lo and Hi fix the heat-map colour scale; both 0 scale each map from
 	// its own minimum to max(its maximum, the threshold).
 	Lo, Hi float32
@@ -48,11 +60,11 @@ const batchPixels = 32 << 20
 //
 // The heat map and the mask of an image are written at the image's own
 // resolution (see WriteImages).
-func Run(ctx context.Context, m *model.MambaAD, paths []string, o Options, emit func(Result)) (failed int, err error) {
+func Run(ctx context.Context, d *detector.Detector, paths []string, o Options, emit func(Result)) (failed int, err error) {
 	if o.BatchSize <= 0 {
 		o.BatchSize = 8
 	}
-	s := m.Cfg.ImageSize
+	s := d.Model.Cfg.ImageSize
 	if o.Crop == 0 {
 		o.Crop = s
 	}
@@ -62,7 +74,9 @@ func Run(ctx context.Context, m *model.MambaAD, paths []string, o Options, emit 
 	if o.Crop != s {
 		return 0, fmt.Errorf("predict: crop %d differs from the model's image size %d", o.Crop, s)
 	}
-	m.SetTrain(false, 0)
+	if err := d.CheckClass(o.Class); err != nil {
+		return 0, err
+	}
 	names := outputNames(paths)
 	for next := 0; next < len(paths); {
 		if err := ctx.Err(); err != nil {
@@ -88,9 +102,14 @@ func Run(ctx context.Context, m *model.MambaAD, paths []string, o Options, emit 
 		if len(ok) == 0 {
 			continue
 		}
-		p := m.Predict(imgs, len(ok))
+		p := d.Predict(imgs, len(ok))
 		for j, i := range ok {
-			r := verdict(paths[i], p.Scores[j], o.Threshold)
+			var guess *detector.ClassGuess
+			if p.Classes != nil {
+				guess = &p.Classes[j]
+			}
+			dec := d.Decide(p.Scores[j], o.Class, guess, o.Threshold)
+			r := Result{Path: paths[i], Decision: &dec}
 			if o.OutDir != "" {
 				if err := WriteImages(&r, names[i], pics[j], p.Map(j), o); err != nil {
 					return failed, err
@@ -101,14 +120,4 @@ func Run(ctx context.Context, m *model.MambaAD, paths []string, o Options, emit 
 		}
 	}
 	return failed, nil
-}
-
-func verdict(path string, score float64, th *detector.Threshold) Result {
-	r := Result{Path: path, Score: &score}
-	if th != nil {
-		a := score >= th.Value
-		v := th.Value
-		r.Anomalous, r.Threshold = &a, &v
-	}
-	return r
 }

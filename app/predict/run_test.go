@@ -46,9 +46,9 @@ func TestRunWritesInputResolution(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	th := &detector.Threshold{Value: 0} // every scored pixel is ≥ 0: a full mask
+	th := new(float64) // 0: every scored pixel is ≥ 0, a full mask
 	var got []Result
-	failed, err := Run(context.Background(), m, paths, Options{Threshold: th, OutDir: out}, func(r Result) { got = append(got, r) })
+	failed, err := Run(context.Background(), detector.FromModel(m), paths, Options{Threshold: th, OutDir: out}, func(r Result) { got = append(got, r) })
 	if err != nil || failed != 1 || len(got) != 3 {
 		t.Fatalf("Run: %v, %d failed, %d results", err, failed, len(got))
 	}
@@ -56,7 +56,7 @@ func TestRunWritesInputResolution(t *testing.T) {
 	for _, r := range got {
 		want, ok := sizes[filepath.Base(r.Path)]
 		if !ok {
-			if r.Error == "" || r.Score != nil {
+			if r.Error == "" || r.Decision != nil {
 				t.Errorf("broken file: %+v", r)
 			}
 			continue
@@ -73,7 +73,7 @@ func TestRunWritesInputResolution(t *testing.T) {
 			t.Errorf("%s: threshold 0 should mark every pixel", r.Path)
 		}
 	}
-	if _, err := Run(context.Background(), m, paths[:1], Options{Crop: 32}, func(Result) {}); err == nil {
+	if _, err := Run(context.Background(), detector.FromModel(m), paths[:1], Options{Crop: 32}, func(Result) {}); err == nil {
 		t.Error("a crop other than the model's size was accepted")
 	}
 }

@@ -24,9 +24,20 @@ type Hooks struct {
 // Without augmentation they never change, so computing them once turns an
 // epoch into fusion + decoder work only.
 type FeatureCache struct {
-	N     int
-	per   [3]int       // values per image at each level
-	level [3][]float32 // N·per[i] values
+	N       int
+	Samples []data.Sample // the N cached images, in cache order
+	per     [3]int        // values per image at each level
+	level   [3][]float32  // N·per[i] values
+}
+
+// Batch returns the cached features of images lo..hi-1 (views into the
+// cache: read only).
+func (c *FeatureCache) Batch(lo, hi int) [3][]float32 {
+	var f [3][]float32
+	for i := range f {
+		f[i] = c.level[i][lo*c.per[i] : hi*c.per[i]]
+	}
+	return f
 }
 
 // CacheBytes is the memory a cache of n images needs for model m.
@@ -64,6 +75,7 @@ func BuildCache(ctx context.Context, m *model.MambaAD, l *data.Loader, n int, pr
 			c.level[i] = append(c.level[i], f[i]...)
 		}
 		c.N += b.Len()
+		c.Samples = append(c.Samples, b.Samples...)
 		if progress != nil {
 			progress(c.N)
 		}

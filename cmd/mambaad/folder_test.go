@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -98,12 +99,12 @@ func TestFolderDatasetEndToEnd(t *testing.T) {
 	}
 	mustExist(t, filepath.Join(out, "metrics.json"), filepath.Join(out, "report.html"))
 	if stdout, stderr, err := mambaad(t, "calibrate", "--checkpoint", ckpt, "--data", parts, "--dataset", "folder"); err != nil ||
-		!strings.Contains(stdout, "threshold") || !strings.Contains(stdout, "on 6 images") {
+		!strings.Contains(stdout, "threshold") || !regexp.MustCompile(`\(global\)\s+f1\s+\S+\s+6\s`).MatchString(stdout) {
 		t.Fatalf("calibrate: %v\n%s%s", err, stdout, stderr)
 	}
 	// Auto-detection reads the same tree.
 	if stdout, stderr, err := mambaad(t, "calibrate", "--checkpoint", ckpt, "--data", parts, "--out", filepath.Join(t.TempDir(), "c.ckpt")); err != nil ||
-		!strings.Contains(stdout, "on 6 images") {
+		!regexp.MustCompile(`\(global\)\s+f1\s+\S+\s+6\s`).MatchString(stdout) {
 		t.Fatalf("calibrate (auto): %v\n%s%s", err, stdout, stderr)
 	}
 
@@ -139,7 +140,7 @@ func TestFolderDatasetEndToEnd(t *testing.T) {
 	// Calibrate with --folder relative to the current directory.
 	t.Chdir(parts)
 	stdout, stderr, err = mambaad(t, "calibrate", "--checkpoint", ckpt2, "--folder", "class=fab,normal=fabric/good,abnormal=fabric/bad")
-	if err != nil || !strings.Contains(stdout, "on 3 images") {
+	if err != nil || !regexp.MustCompile(`\(global\)\s+f1\s+\S+\s+3\s`).MatchString(stdout) {
 		t.Errorf("calibrate --folder: %v\n%s%s", err, stdout, stderr)
 	}
 }

@@ -11,13 +11,17 @@ func newPredictCmd() *cobra.Command {
 		Use:   "predict [flags] FILE|DIR|GLOB...",
 		Short: "Score new images: anomaly score, verdict, heat-map overlay and defect mask",
 		Long: `Score images with a trained model. Each image gives one JSON line on stdout:
-{"path", "score", "anomalous", "threshold", "heatmap", "mask"}.
+{"path", "class", "class_confidence", "score", "threshold", "threshold_from",
+"normalized_score", "anomalous", "heatmap", "mask"}.
 
-An image is anomalous when its score (the maximum of its anomaly map) is at
-least the threshold, and a pixel is marked in the mask when its map value is
-at least the threshold. The threshold is --threshold, else the one stored in
-the checkpoint by "mambaad calibrate"; without either, only scores and heat
-maps are written. Directories are searched recursively for images; quote
+The class is --class, else inferred per image from the class prototypes
+stored at training (with its softmax confidence). An image is anomalous when
+its score (the maximum of its anomaly map) is at least the threshold, and a
+pixel is marked in the mask when its map value is at least the threshold.
+The threshold is --threshold, else the class's own one stored by "mambaad
+calibrate", else the calibrated global one ("threshold_from" says which);
+without any, only scores and heat maps are written. normalized_score is
+score / threshold: 1.0 is the decision boundary on every class. Directories are searched recursively for images; quote
 glob patterns to let mambaad expand them. Unreadable images give a JSON line
 with "error" and the exit status is 1 after the others are done.
 
@@ -46,6 +50,7 @@ threshold marked. Both are written row by row, so any image up to the
 	f := cmd.Flags()
 	f.StringVar(&o.Checkpoint, "checkpoint", "", "model checkpoint")
 	f.StringVar(&o.Out, "out", "", "directory for <name>_heatmap.png and <name>_mask.png")
+	f.StringVar(&o.Class, "class", "", "product class of every input (default: each image's class is inferred)")
 	f.Float64Var(&o.Threshold, "threshold", 0, "decision threshold (default: the checkpoint's calibrated one)")
 	f.IntVar(&o.BatchSize, "batch-size", 8, "images per forward pass")
 	f.BoolVar(&o.NoImages, "no-images", false, "print scores only, write no PNGs")

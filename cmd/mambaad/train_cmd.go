@@ -41,9 +41,8 @@ Plain folders need no conversion (--dataset folder; auto detects them too):
   DIR/bad/*.png        abnormal images, optional (also abnormal/, defect/, anomaly/)
   DIR/masks/*.png      their masks, optional (also mask/, ground_truth/), by name:
                        <stem>_mask.<ext> or <stem>.<ext>; a bad image without a
-                       mask is labelled at image level only (a note says so):
-                       calibrate uses that label, but the test metrics take
-                       labels from masks and count it as normal
+                       mask counts as anomalous at image level only (a note
+                       says so)
   DIR/test_good/*.png  normal test images, optional
 
 is one class named after DIR; DIR/<class>/good/… (and bad/, masks/, test_good/)
@@ -135,7 +134,7 @@ type trainFlags struct {
 	lr                                                               float64
 	seed                                                             uint64
 	noCache, skipBad, quiet, helpPresets, halfModel                  bool
-	resume, init                                                     string
+	resume, init, method                                             string
 	folders                                                          []string
 }
 
@@ -161,6 +160,7 @@ func (o *trainFlags) register(f *pflag.FlagSet) {
 	f.BoolVar(&o.skipBad, "skip-bad", false, "skip unreadable images (training and evaluation) with a warning instead of failing")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	f.BoolVar(&o.helpPresets, "help-presets", false, "describe the presets and exit")
+	f.StringVar(&o.method, "method", "", "how anomaly maps are made: recon (the paper's reconstruction error), memory (a memory bank of normal patches, no training) or combined (both)")
 	f.StringVar(&o.init, "init", "", "start fusion and decoder from this checkpoint (mambaad model.ckpt or reference .pth) instead of random weights")
 	f.BoolVar(&o.halfModel, "half-model", false, "store model.ckpt's trained weights as float16 (half the size)")
 	f.StringVar(&o.resume, "resume", "", "continue OUT/last.ckpt, or the checkpoint given (--resume FILE)")
@@ -193,6 +193,7 @@ func (o *trainFlags) apply(f *pflag.FlagSet, c *run.Config) {
 		{"no-cache", func() { c.Train.CacheFeatures = !o.noCache }},
 		{"skip-bad", func() { c.Data.SkipBad = o.skipBad }},
 		{"init", func() { c.Train.Init = o.init }},
+		{"method", func() { c.Model.Method = o.method }},
 		{"half-model", func() { c.Train.HalfModel = o.halfModel }},
 	} {
 		if set(s.name) {

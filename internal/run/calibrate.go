@@ -4,20 +4,29 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"text/tabwriter"
 
 	"github.com/mambaad/mambaad/app/detector"
 	"github.com/mambaad/mambaad/app/predict"
 	"github.com/mambaad/mambaad/data"
-	"github.com/mambaad/mambaad/model"
 )
 
-// CalibrateOptions is `mambaad calibrate`: choose the decision threshold
-// and store it in the checkpoint.
+// CalibrateOptions is `mambaad calibrate`: choose the decision thresholds
+// — one per product class and a global fallback — and store them in the
+// checkpoint.
 type CalibrateOptions struct {
 	Checkpoint string
 	Out        string   // default: rewrite Checkpoint
 	Normals    []string // held-out normal images (the FPR rule)
-	FPR        float64
+	// Class is the product class of the --normal images ("": infer each
+	// image's class from the prototypes). Only that class's threshold
+	// changes.
+	Class string
+	FPR   float64
+	// Rule is how a labelled split (--data) is used: "f1" (the threshold of
+	// the best image F1, the default) or "fpr" (at most FPR of its normal
+	// images flagged).
+	Rule string
 	// Data, Dataset and Classes select a labelled test split (the F1 rule).
 	Data, Dataset, Classes string
 	// Folders are the classes of a "folder" dataset (--folder), relative
@@ -37,6 +46,16 @@ func (o *CalibrateOptions) Validate() error {
 	if o.Out == "" {
 		o.Out = o.Checkpoint
 	}
+	switch o.Rule {
+	case "":
+		o.Rule = "f1"
+	case "f1", "fpr":
+	default:
+		return fmt.Errorf("--rule %q: want f1 or fpr", o.Rule)
+	}
+	if o.Class != "" && len(o.Normals) == 0 {
+		return fmt.Errorf("--class names the class of the --normal images; with --data every image's class is known")
+	}
 	if o.Dataset == "" {
 		o.Dataset = "auto"
 	}
@@ -47,79 +66,148 @@ func (o *CalibrateOptions) Validate() error {
 	return nil
 }
 
-// Run scores the calibration images and stores the threshold.
+// scored is one calibration image: its class, label and score.
+type scored struct {
+	class string
+	label int
+	score float64
+}
+
+// Run scores the calibration images and stores the thresholds.
 func (o *CalibrateOptions) Run(ctx context.Context) error {
 	d, err := detector.Load(o.Checkpoint)
 	if err != nil {
 		return err
 	}
-	var th detector.Threshold
-	if len(o.Normals) > 0 {
-		th, err = calibrateFPR(ctx, d.Model, o.Normals, o.FPR)
-	} else {
-		th, err = calibrateF1(ctx, d.Model, o.Data, o.Dataset, o.Classes, o.Folders, o.Stderr)
-	}
-	if err != nil {
+	if err := d.CheckClass(o.Class); err != nil {
 		return err
 	}
-	d.Meta.Thresholds.Global = &th
+	var imgs []scored
+	if len(o.Normals) > 0 {
+		paths, err := predict.ExpandInputs(o.Normals)
+		if err != nil {
+			return err
+		}
+		imgs, err = scoreImages(ctx, d, paths, nil, nil, o.Class)
+		if err != nil {
+			return err
+		}
+	} else {
+		ds, err := openData(o.Dataset, o.Data, o.Folders, o.Stderr)
+		if err != nil {
+			return err
+		}
+		samples, err := ds.Samples(data.Test, data.SelectClasses(o.Classes))
+		if err != nil {
+			return err
+		}
+		if len(samples) == 0 {
+			return fmt.Errorf("%s: no test images%s", ds.Root(), noTestHint(ds))
+		}
+		var paths, classes []string
+		var labels []int
+		for _, s := range samples {
+			paths, classes, labels = append(paths, s.Path), append(classes, s.Class), append(labels, s.Label)
+		}
+		if imgs, err = scoreImages(ctx, d, paths, classes, labels, ""); err != nil {
+			return err
+		}
+	}
+	rule := o.Rule
+	if len(o.Normals) > 0 {
+		rule = "fpr"
+	}
+	calib := func(set []scored) (detector.Threshold, error) {
+		scores := make([]float64, len(set))
+		var labels []int
+		for i, s := range set {
+			scores[i] = s.score
+			labels = append(labels, s.label)
+		}
+		if rule == "f1" {
+			return detector.CalibrateF1(scores, labels)
+		}
+		var normal []float64
+		for _, s := range set {
+			if s.label == 0 {
+				normal = append(normal, s.score)
+			}
+		}
+		return detector.CalibrateFPR(normal, o.FPR)
+	}
+	byClass := map[string][]scored{}
+	var order []string
+	for _, s := range imgs {
+		if s.class == "" {
+			continue
+		}
+		if _, ok := byClass[s.class]; !ok {
+			order = append(order, s.class)
+		}
+		byClass[s.class] = append(byClass[s.class], s)
+	}
+	th := &d.Meta.Thresholds
+	if th.Classes == nil {
+		th.Classes = map[string]detector.Threshold{}
+	}
+	w := tabwriter.NewWriter(o.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "class\trule\tthreshold\timages\tnote")
+	for _, c := range order {
+		t, err := calib(byClass[c])
+		if err != nil {
+			return fmt.Errorf("class %s: %w", c, err)
+		}
+		th.Classes[c] = t
+		fmt.Fprintf(w, "%s\t%s\t%.6g\t%d\t%s\n", c, t.Method, t.Value, t.Images, describe(t))
+	}
+	if o.Class == "" {
+		g, err := calib(imgs)
+		if err != nil {
+			return err
+		}
+		th.Global = &g
+		fmt.Fprintf(w, "(global)\t%s\t%.6g\t%d\t%s\n", g.Method, g.Value, g.Images, "for classes without their own")
+	}
+	w.Flush()
 	if err := d.SaveMeta(o.Out); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.Stdout, "threshold %.6g (%s on %d images) stored in %s\n", th.Value, th.Method, th.Images, o.Out)
+	fmt.Fprintf(o.Stdout, "stored in %s\n", o.Out)
 	return nil
 }
 
-func scorePaths(ctx context.Context, m *model.MambaAD, paths []string) ([]float64, error) {
-	var scores []float64
+func describe(t detector.Threshold) string {
+	if t.Method == "f1" {
+		return fmt.Sprintf("F1 %.3f on this set", t.F1)
+	}
+	return fmt.Sprintf("at most %.3g of normals flagged", t.FPR)
+}
+
+// scoreImages scores paths with d. classes and labels, when given, are the
+// images' known classes and labels; otherwise every image is normal and of
+// class class, or, when class is "", of its inferred class.
+func scoreImages(ctx context.Context, d *detector.Detector, paths, classes []string, labels []int, class string) ([]scored, error) {
+	index := make(map[string]int, len(paths))
+	for i, p := range paths {
+		index[p] = i
+	}
+	var out []scored
 	var bad error
-	_, err := predict.Run(ctx, m, paths, predict.Options{}, func(r predict.Result) {
+	_, err := predict.Run(ctx, d, paths, predict.Options{Class: class}, func(r predict.Result) {
 		if r.Error != "" && bad == nil {
 			bad = fmt.Errorf("%s: %s", r.Path, r.Error)
 		}
-		if r.Score != nil {
-			scores = append(scores, *r.Score)
+		if r.Decision == nil {
+			return
 		}
+		s := scored{class: r.Class, score: r.Score}
+		if i := index[r.Path]; classes != nil {
+			s.class, s.label = classes[i], labels[i]
+		}
+		out = append(out, s)
 	})
 	if err == nil {
 		err = bad
 	}
-	return scores, err
-}
-
-func calibrateFPR(ctx context.Context, m *model.MambaAD, args []string, fpr float64) (detector.Threshold, error) {
-	paths, err := predict.ExpandInputs(args)
-	if err != nil {
-		return detector.Threshold{}, err
-	}
-	scores, err := scorePaths(ctx, m, paths)
-	if err != nil {
-		return detector.Threshold{}, err
-	}
-	return detector.CalibrateFPR(scores, fpr)
-}
-
-func calibrateF1(ctx context.Context, m *model.MambaAD, root, dataset, classes string, folders []FolderConfig, notes io.Writer) (detector.Threshold, error) {
-	ds, err := openData(dataset, root, folders, notes)
-	if err != nil {
-		return detector.Threshold{}, err
-	}
-	samples, err := ds.Samples(data.Test, data.SelectClasses(classes))
-	if err != nil {
-		return detector.Threshold{}, err
-	}
-	var paths []string
-	var labels []int
-	for _, s := range samples {
-		paths = append(paths, s.Path)
-		labels = append(labels, s.Label)
-	}
-	if len(paths) == 0 {
-		return detector.Threshold{}, fmt.Errorf("%s: no test images%s", ds.Root(), noTestHint(ds))
-	}
-	scores, err := scorePaths(ctx, m, paths)
-	if err != nil {
-		return detector.Threshold{}, err
-	}
-	return detector.CalibrateF1(scores, labels)
+	return out, err
 }

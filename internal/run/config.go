@@ -16,6 +16,7 @@ import (
 	"github.com/mambaad/mambaad/data"
 	"github.com/mambaad/mambaad/metrics"
 	"github.com/mambaad/mambaad/model"
+	"github.com/mambaad/mambaad/model/membank"
 	"gopkg.in/yaml.v3"
 )
 
@@ -193,6 +194,42 @@ type ModelConfig struct {
 	// warning) or "random" (a random encoder asked for, labelled as a
 	// baseline).
 	Weights string `yaml:"weights"`
+	// Method is how anomaly maps are made: recon (the paper's: the
+	// decoder's reconstruction error), memory (a memory bank of normal
+	// patches, no training) or combined (both, normalised and added).
+	Method string `yaml:"method"`
+	// MemoryBank configures the memory bank of the memory and combined
+	// methods.
+	MemoryBank BankConfig `yaml:"memory_bank"`
+}
+
+// BankConfig is the memory bank's size.
+type BankConfig struct {
+	// Fraction of the training patches kept by the coreset selection.
+	Fraction float64 `yaml:"fraction"`
+	// MaxPatches caps the bank (0: no cap): inference cost grows with it.
+	MaxPatches int `yaml:"max_patches"`
+}
+
+// method parses the configured method ("" is the paper's).
+func (m ModelConfig) method() (detector.Method, error) {
+	if m.Method == "" {
+		return detector.MethodRecon, nil
+	}
+	return detector.ParseMethod(m.Method)
+}
+
+// bankOptions converts the bank configuration (seeded by seed).
+func (m ModelConfig) bankOptions(seed uint64) membank.Options {
+	o := membank.DefaultOptions()
+	if m.MemoryBank.Fraction > 0 {
+		o.Fraction = m.MemoryBank.Fraction
+	}
+	if m.MemoryBank.MaxPatches > 0 {
+		o.MaxRows = m.MemoryBank.MaxPatches
+	}
+	o.Seed = seed
+	return o
 }
 
 // TrainConfig is the optimisation and bookkeeping.
@@ -252,7 +289,8 @@ func referenceConfig(epochs int) Config {
 	return Config{
 		Data: DataConfig{Dataset: "auto", Classes: "all"},
 		Model: ModelConfig{Backbone: mc.Backbone, ImageSize: mc.ImageSize, Depths: mc.Depths, Scan: mc.Scan,
-			Directions: mc.Directions, DState: mc.DState, DropPath: mc.DropPath, FusionBlocks: mc.FusionBlocks, Weights: "auto"},
+			Directions: mc.Directions, DState: mc.DState, DropPath: mc.DropPath, FusionBlocks: mc.FusionBlocks, Weights: "auto", Method: string(detector.MethodRecon),
+			MemoryBank: BankConfig{Fraction: 0.01, MaxPatches: 16384}},
 		Train: TrainConfig{Options: to, CacheFeatures: true, CacheLimitMB: 8192, CheckpointEvery: 10},
 		Eval:  EvalConfig{Mode: "exact", ProSteps: 100, BatchSize: 8, Gallery: 6},
 		Out:   "runs/mambaad",

@@ -14,7 +14,6 @@ import (
 	"github.com/mambaad/mambaad/app/evaluate"
 	"github.com/mambaad/mambaad/data"
 	"github.com/mambaad/mambaad/internal/atomicfile"
-	"github.com/mambaad/mambaad/model"
 )
 
 // runInfo describes a run for reports.
@@ -34,10 +33,10 @@ type evalSettings struct {
 	Workers int  // decoding goroutines (0 = automatic)
 }
 
-// evalAndWrite evaluates m on samples and writes metrics.{md,csv,json},
+// evalAndWrite evaluates d on samples and writes metrics.{md,csv,json},
 // scores.csv and the HTML report into dir. It returns the result and prints
 // the Markdown table to out.
-func evalAndWrite(ctx context.Context, m *model.MambaAD, samples []data.Sample, ec evalSettings, dir string,
+func evalAndWrite(ctx context.Context, d *detector.Detector, samples []data.Sample, ec evalSettings, dir string,
 	info runInfo, out, warn io.Writer, quiet bool) (*evaluate.Result, error) {
 	mo, err := ec.metricsOptions()
 	if err != nil {
@@ -47,7 +46,7 @@ func evalAndWrite(ctx context.Context, m *model.MambaAD, samples []data.Sample, 
 		return nil, err
 	}
 	bar := newProgress(len(samples), "evaluating", quiet)
-	res, err := evaluate.Run(ctx, m, samples, evaluate.Options{
+	res, err := evaluate.Run(ctx, d, samples, evaluate.Options{
 		Metrics: mo, BatchSize: ec.BatchSize, Keep: ec.Gallery, SkipBad: ec.SkipBad, Workers: ec.Workers,
 		Warn:     func(s data.Sample, err error) { bar.logf(warn, "warning: skipping %s: %v", s.Path, err) },
 		Progress: func(done, _ int) { bar.set(done) },

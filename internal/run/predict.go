@@ -17,6 +17,8 @@ type PredictOptions struct {
 	Inputs     []string // files, directories, glob patterns
 	Out        string   // heat maps and masks; "" with NoImages
 	NoImages   bool
+	// Class is the product class of every input ("": infer each image's).
+	Class string
 	// Threshold overrides the checkpoint's when HasThreshold.
 	Threshold      float64
 	HasThreshold   bool
@@ -53,14 +55,15 @@ func (o *PredictOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	th := d.Meta.Thresholds.Global
-	if o.HasThreshold {
-		th = &detector.Threshold{Value: o.Threshold, Method: "given"}
+	if err := d.CheckClass(o.Class); err != nil {
+		return err
 	}
-	if th == nil {
+	po := predict.Options{Class: o.Class, BatchSize: o.BatchSize}
+	if o.HasThreshold {
+		po.Threshold = &o.Threshold
+	} else if d.Meta.Thresholds.Empty() {
 		fmt.Fprintln(o.Stderr, "note: no threshold (give --threshold or run mambaad calibrate): printing scores only")
 	}
-	po := predict.Options{Threshold: th, BatchSize: o.BatchSize}
 	if !o.NoImages {
 		if err := os.MkdirAll(o.Out, 0o755); err != nil {
 			return err
@@ -68,7 +71,7 @@ func (o *PredictOptions) Run(ctx context.Context) error {
 		po.OutDir = o.Out
 	}
 	enc := json.NewEncoder(o.Stdout)
-	failed, err := predict.Run(ctx, d.Model, paths, po, func(r predict.Result) { enc.Encode(r) })
+	failed, err := predict.Run(ctx, d, paths, po, func(r predict.Result) { enc.Encode(r) })
 	if err != nil {
 		return err
 	}

@@ -85,7 +85,7 @@ func (o *TestOptions) Run(ctx context.Context) error {
 		info.Threshold = g.Value
 	}
 	es := evalSettings{EvalConfig: o.Eval, SkipBad: o.SkipBad, Workers: o.Workers}
-	_, err = evalAndWrite(ctx, d.Model, samples, es, o.Out, info, o.Stdout, o.Stderr, o.Quiet)
+	_, err = evalAndWrite(ctx, d, samples, es, o.Out, info, o.Stdout, o.Stderr, o.Quiet)
 	return err
 }
 

@@ -80,6 +80,12 @@ func (o *TrainOptions) Validate() error {
 	if err := c.Model.toModel().Validate(); err != nil {
 		return err
 	}
+	if _, err := c.Model.method(); err != nil {
+		return err
+	}
+	if b := c.Model.MemoryBank; b.Fraction < 0 || b.Fraction > 1 || b.MaxPatches < 0 {
+		return fmt.Errorf("memory_bank: fraction %g must be in (0, 1] and max_patches %d not negative", b.Fraction, b.MaxPatches)
+	}
 	defaultWriters(&o.Stdout, &o.Stderr)
 	return c.Train.Validate()
 }
@@ -95,7 +101,7 @@ type trainRun struct {
 	encRef  *modelio.EncoderRef
 	log     *os.File
 	bar     *progress
-	meta    map[string]string
+	det     *detector.Detector // the model with its method's parts
 	src     source
 	epoch   epochStats
 	start   time.Time
@@ -126,32 +132,135 @@ func (o *TrainOptions) Run(ctx context.Context) (err error) {
 	}
 	defer r.log.Close()
 	cfg := r.Config
-	err = r.loop(ctx)
-	last := filepath.Join(cfg.Out, "last.ckpt")
-	if errors.Is(err, context.Canceled) {
-		r.bar.finish()
-		if serr := r.tr.Save(last, r.resumable()); serr != nil {
-			return fmt.Errorf("interrupted, and saving %s failed: %w", last, serr)
+	if err := r.buildParts(ctx); err != nil {
+		if errors.Is(err, context.Canceled) {
+			return ErrInterrupted
 		}
-		fmt.Fprintf(r.Stderr, "interrupted at epoch %d, step %d: saved %s\ncontinue with: mambaad train --out %s --resume\n",
-			r.tr.Epoch+1, r.tr.StepInEpoch, last, cfg.Out)
-		return ErrInterrupted
-	}
-	if err != nil {
 		return err
 	}
-	r.bar.finish()
 	final := filepath.Join(cfg.Out, "model.ckpt")
-	if err := r.tr.Save(last, r.resumable()); err != nil {
+	if r.tr != nil {
+		err = r.loop(ctx)
+		last := filepath.Join(cfg.Out, "last.ckpt")
+		if errors.Is(err, context.Canceled) {
+			r.bar.finish()
+			if serr := r.tr.Save(last, r.resumable()); serr != nil {
+				return fmt.Errorf("interrupted, and saving %s failed: %w", last, serr)
+			}
+			fmt.Fprintf(r.Stderr, "interrupted at epoch %d, step %d: saved %s\ncontinue with: mambaad train --out %s --resume\n",
+				r.tr.Epoch+1, r.tr.StepInEpoch, last, cfg.Out)
+			return ErrInterrupted
+		}
+		if err != nil {
+			return err
+		}
+		r.bar.finish()
+		if err := r.tr.Save(last, r.resumable()); err != nil {
+			return err
+		}
+		if err := r.fitFusion(ctx); err != nil {
+			return err
+		}
+	}
+	half := cfg.Train.HalfModel
+	if err := modelio.Save(final, r.det.Model, modelio.SaveOptions{Meta: r.det.Meta.Entries(), Half: half,
+		Extra: r.det.Parts(half), EncoderOnly: r.det.Meta.Method == detector.MethodMemory}); err != nil {
 		return err
 	}
-	if err := modelio.Save(final, r.tr.M, modelio.SaveOptions{Meta: r.meta, Half: cfg.Train.HalfModel}); err != nil {
-		return err
+	if r.tr != nil {
+		ran := r.tr.Epoch - r.startEpoch
+		fmt.Fprintf(r.Stdout, "trained %s (%d steps) in %s; model: %s\n", plural(ran, "epoch"), (ran)*r.tr.ItersPerEp,
+			time.Since(r.start).Round(time.Second), final)
+	} else {
+		fmt.Fprintf(r.Stdout, "built a memory bank of %d patches in %s; model: %s\n", r.det.Bank.Len(),
+			time.Since(r.start).Round(time.Second), final)
 	}
-	ran := r.tr.Epoch - r.startEpoch
-	fmt.Fprintf(r.Stdout, "trained %s (%d steps) in %s; model: %s\n", plural(ran, "epoch"), (ran)*r.tr.ItersPerEp,
-		time.Since(r.start).Round(time.Second), final)
 	return r.finalEval(ctx, final)
+}
+
+// buildParts adds the class prototypes and, for the memory and combined
+// methods, the memory bank (both depend only on the frozen encoder, so a
+// resumed run rebuilds them identically).
+func (r *trainRun) buildParts(ctx context.Context) error {
+	bar := newProgress(-1, "features", r.Quiet)
+	defer bar.finish()
+	o := detector.BuildOptions{Bank: r.Config.Model.bankOptions(r.Config.Train.Seed),
+		Progress: func(stage string, done int) { bar.describe(stage); bar.set(done) }}
+	if r.det.Meta.Method.UsesMemory() {
+		fmt.Fprintf(r.Stderr, "building the memory bank (%.3g%% of the training patches, at most %d)\n",
+			100*o.Bank.Fraction, o.Bank.MaxRows)
+	}
+	err := detector.Build(ctx, r.det, r.features(), o)
+	if r.tr != nil {
+		r.tr.TrainMode() // Build ran the model in inference mode
+	}
+	return err
+}
+
+// fitFusion sets the combined method's normalisation for the decoder as
+// it is now.
+func (r *trainRun) fitFusion(ctx context.Context) error {
+	if r.det.Meta.Method != detector.MethodCombined {
+		return nil
+	}
+	err := r.det.FitFusion(ctx, r.features(), detector.BuildOptions{})
+	if r.tr != nil {
+		r.tr.TrainMode()
+	}
+	return err
+}
+
+// features is the training images' encoder features: from the cache, or
+// encoded batch by batch.
+func (r *trainRun) features() detector.FeatureSource {
+	if r.src.cache != nil {
+		return cacheSource{r.src.cache}
+	}
+	return loaderSource{m: r.det.Model, l: r.src.ordered}
+}
+
+type cacheSource struct{ c *train.FeatureCache }
+
+func (s cacheSource) Each(ctx context.Context, visit func([]string, [3][]float32, int) error) error {
+	classes := make([]string, 0, 8)
+	for lo := 0; lo < s.c.N; lo += 8 {
+		hi := min(lo+8, s.c.N)
+		classes = classes[:0]
+		for _, smp := range s.c.Samples[lo:hi] {
+			classes = append(classes, smp.Class)
+		}
+		if err := visit(classes, s.c.Batch(lo, hi), hi-lo); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type loaderSource struct {
+	m *model.MambaAD
+	l *data.Loader
+}
+
+func (s loaderSource) Each(ctx context.Context, visit func([]string, [3][]float32, int) error) error {
+	it := s.l.Epoch(ctx, 0)
+	defer it.Close()
+	var classes []string
+	for {
+		b, err := it.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		classes = classes[:0]
+		for _, smp := range b.Samples {
+			classes = append(classes, smp.Class)
+		}
+		if err := visit(classes, s.m.Features(b.Images, b.Len()), b.Len()); err != nil {
+			return err
+		}
+	}
 }
 
 // makeOut creates the output directory and returns a cleanup that removes
@@ -199,7 +308,14 @@ func (r *trainRun) setup(ctx context.Context) error {
 	if len(samples) == 0 {
 		return fmt.Errorf("%s: no training images for classes %q", cfg.Data.Root, cfg.Data.Classes)
 	}
+	method, err := cfg.Model.method()
+	if err != nil {
+		return err
+	}
 	var m *model.MambaAD
+	if r.Resume != "" && method == detector.MethodMemory {
+		return fmt.Errorf("the memory method trains nothing, so there is nothing to resume: run it again without --resume")
+	}
 	if r.Resume != "" {
 		path := resumePath(cfg.Out, r.Resume)
 		tr, f, err := train.Resume(path)
@@ -230,9 +346,9 @@ func (r *trainRun) setup(ctx context.Context) error {
 	if r.encRef, err = encoderRef(r.enc, cfg.Train.Seed); err != nil {
 		return err
 	}
-	r.meta = detector.Meta{Encoder: r.enc, RunConfig: cfg.YAML(),
+	r.det = &detector.Detector{Model: m, Meta: detector.Meta{Encoder: r.enc, RunConfig: cfg.YAML(), Method: method,
 		Dataset: detector.DatasetInfo{Root: cfg.Data.Root, Dataset: r.ds.Name(), Classes: cfg.Data.Classes,
-			Folders: folderSpecs(cfg.Data.Folders)}}.Entries()
+			Folders: folderSpecs(cfg.Data.Folders)}}}
 	if err := writeFileAtomic(filepath.Join(cfg.Out, "config.yaml"), func(w io.Writer) error {
 		_, err := io.WriteString(w, cfg.YAML())
 		return err
@@ -248,9 +364,11 @@ func (r *trainRun) setup(ctx context.Context) error {
 
 // resumable is how last.ckpt is stored: everything a resumed run needs,
 // with the frozen encoder by reference to its weights file (or seed)
-// instead of a copy.
+// instead of a copy. The memory bank and prototypes are rebuilt on resume.
 func (r *trainRun) resumable() modelio.SaveOptions {
-	return modelio.SaveOptions{Meta: r.meta, EncoderRef: r.encRef}
+	meta := r.det.Meta
+	meta.Classes, meta.Fusion = nil, nil
+	return modelio.SaveOptions{Meta: meta.Entries(), EncoderRef: r.encRef}
 }
 
 // encoderRef says where a resumed run finds its encoder again.
@@ -280,10 +398,12 @@ func sameNetwork(path string, have, want model.Config) error {
 	return nil
 }
 
-// source is where each step's encoder features come from.
+// source is where each step's encoder features come from: the cache, or
+// the shuffled loader; ordered is the unshuffled one (for the memory bank
+// and the prototypes when there is no cache).
 type source struct {
-	cache  *train.FeatureCache
-	loader *data.Loader
+	cache           *train.FeatureCache
+	loader, ordered *data.Loader
 }
 
 func (r *trainRun) warnSkip(s data.Sample, err error) {
@@ -307,13 +427,13 @@ func (r *trainRun) prepareTrainer(ctx context.Context, m *model.MambaAD, samples
 	if cfg.Train.CacheFeatures && !useCache {
 		fmt.Fprintf(r.Stderr, "note: caching features would need %d MB (limit %d MB): encoding every batch instead\n", need>>20, cfg.Train.CacheLimitMB)
 	}
-	src := source{loader: l}
+	unshuffled, err := data.NewLoader(samples, data.LoaderConfig{Size: mc.ImageSize, BatchSize: 8,
+		SkipBad: cfg.Data.SkipBad, Workers: cfg.Data.Workers, Warn: r.warnSkip})
+	if err != nil {
+		return err
+	}
+	src := source{loader: l, ordered: unshuffled}
 	if useCache {
-		unshuffled, err := data.NewLoader(samples, data.LoaderConfig{Size: mc.ImageSize, BatchSize: 8,
-			SkipBad: cfg.Data.SkipBad, Workers: cfg.Data.Workers, Warn: r.warnSkip})
-		if err != nil {
-			return err
-		}
 		r.bar = newProgress(len(samples), "encoding", r.Quiet)
 		c, err := train.BuildCache(ctx, m, unshuffled, len(samples), r.bar.set)
 		r.bar.finish()
@@ -322,6 +442,10 @@ func (r *trainRun) prepareTrainer(ctx context.Context, m *model.MambaAD, samples
 		}
 		src.cache = c
 		iters = train.ItersPerEpoch(c.N, cfg.Train.BatchSize)
+	}
+	r.src = src
+	if r.det.Meta.Method == detector.MethodMemory {
+		return nil // nothing to train
 	}
 	if r.tr == nil {
 		if r.tr, err = train.NewTrainer(m, cfg.Train.Options, iters); err != nil {
@@ -335,7 +459,6 @@ func (r *trainRun) prepareTrainer(ctx context.Context, m *model.MambaAD, samples
 		}
 		fmt.Fprintf(r.Stderr, "note: the run now lasts %s (the learning-rate milestone moves with it)\n", plural(e, "epoch"))
 	}
-	r.src = src
 	return nil
 }
 
@@ -430,7 +553,10 @@ func (r *trainRun) periodicEval() (map[string]float64, error) {
 		return nil, err
 	}
 	dir := filepath.Join(r.Config.Out, fmt.Sprintf("eval-epoch%d", r.tr.Epoch))
-	res, err := evalAndWrite(context.Background(), r.tr.M, samples, r.evalSettings(), dir, r.info(""), io.Discard, r.Stderr, true)
+	if err := r.fitFusion(context.Background()); err != nil {
+		return nil, err
+	}
+	res, err := evalAndWrite(context.Background(), r.det, samples, r.evalSettings(), dir, r.info(""), io.Discard, r.Stderr, true)
 	r.tr.TrainMode()
 	if err != nil {
 		return nil, err
@@ -460,7 +586,7 @@ func (r *trainRun) finalEval(ctx context.Context, ckpt string) error {
 		fmt.Fprintln(r.Stdout, "no test split: skipping the evaluation")
 		return nil
 	}
-	_, err = evalAndWrite(ctx, r.tr.M, samples, r.evalSettings(), filepath.Join(r.Config.Out, "eval"), r.info(ckpt), r.Stdout, r.Stderr, r.Quiet)
+	_, err = evalAndWrite(ctx, r.det, samples, r.evalSettings(), filepath.Join(r.Config.Out, "eval"), r.info(ckpt), r.Stdout, r.Stderr, r.Quiet)
 	if errors.Is(err, context.Canceled) {
 		return ErrInterrupted
 	}

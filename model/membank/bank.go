@@ -11,6 +11,7 @@ import (
 	"math"
 
 	"github.com/mambaad/mambaad/kernels/gemm"
+	"github.com/mambaad/mambaad/kernels/ops"
 	"github.com/mambaad/mambaad/parallel"
 )
 
@@ -106,4 +107,39 @@ func dot(a, b []float32) float32 {
 		s0 += a[i] * b[i]
 	}
 	return (s0 + s1) + (s2 + s3)
+}
+
+// Sigma is the Gaussian blur of the memory bank's anomaly maps (the same
+// as the reconstruction maps').
+const Sigma = 4
+
+// AnomalyMaps scores n images from their encoder features: every layer-2
+// position's distance to the nearest normal patch, resized to size×size
+// (bilinear, align_corners=False) and blurred with a Gaussian of σ = sigma
+// (0: none). f2 is (n, c2, s2, s2) and f3 (n, c3, s3, s3). The result is
+// (n, size, size) float64, as model.AnomalyMaps returns.
+func (b *Bank) AnomalyMaps(f2, f3 []float32, n, c2, c3, s2, s3, size int, sigma float64) []float64 {
+	d := Dim(c2, c3)
+	if d != b.Dim {
+		panic(fmt.Sprintf("membank: features of %d+%d channels for a bank of %d", c2, c3, b.Dim))
+	}
+	hw := s2 * s2
+	p := make([]float32, n*hw*d)
+	Embed(f2, f3, n, c2, c3, s2, s3, p)
+	dist := make([]float32, n*hw)
+	b.Nearest(p, n*hw, dist)
+	up := make([]float32, n*size*size)
+	ops.Bilinear(dist, n, s2, s2, size, size, false, up)
+	out := make([]float64, len(up))
+	for i, v := range up {
+		out[i] = float64(v)
+	}
+	if sigma > 0 {
+		plane := size * size
+		parallel.Run(n, func(i int) {
+			m := out[i*plane : (i+1)*plane]
+			ops.GaussianBlur(m, size, size, sigma, m)
+		})
+	}
+	return out
 }
