@@ -24,15 +24,16 @@ type job struct {
 var (
 	once    sync.Once
 	jobs    chan job
-	workers int
+	workers atomic.Int64 // what Workers reports: the pool's size, unless SetWorkers
 )
 
 func start() {
-	workers = runtime.GOMAXPROCS(0)
+	started := runtime.GOMAXPROCS(0) // goroutines in the pool, the caller's included
+	workers.Store(int64(started))
 	jobs = make(chan job) // unbuffered: a send succeeds only if a worker is idle
 	var ready sync.WaitGroup
-	ready.Add(workers - 1)
-	for i := 1; i < workers; i++ {
+	ready.Add(started - 1)
+	for i := 1; i < started; i++ {
 		go func() {
 			ready.Done()
 			for j := range jobs {
@@ -62,13 +63,28 @@ func (j job) drain() {
 // Workers reports how many goroutines (the caller included) can run a loop.
 func Workers() int {
 	once.Do(start)
-	return workers
+	return int(workers.Load())
+}
+
+// SetWorkers makes Workers report n (≥ 1) and loops use at most n
+// goroutines, and returns the previous value. It exists for tests that
+// check that a result does not depend on the worker count: the pool keeps
+// the goroutines it started, so n above that only changes how work is
+// divided. It must not be called while a loop runs.
+func SetWorkers(n int) (previous int) {
+	once.Do(start)
+	return int(workers.Swap(int64(max(n, 1))))
 }
 
 // For calls fn(lo, hi) on disjoint ranges that cover [0, n). Ranges hold at
 // least grain items (except the last), so callers choose grain to make one
 // call worth a hand-off (a few microseconds of work). fn must be safe to run
 // concurrently on different ranges. For returns when all ranges are done.
+//
+// The ranges depend on the worker count and are run by whichever worker is
+// free, so fn must not let its result depend on them: a reduction must
+// keep a partial per range of its own fixed split (see Run) and combine
+// the partials in order, never per worker or in completion order.
 func For(n, grain int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
@@ -97,7 +113,8 @@ func For(n, grain int, fn func(lo, hi int)) {
 }
 
 // Run calls fn(i) for every i in [0, count), spreading the calls over idle
-// workers and the caller. It returns when all calls have returned.
+// workers and the caller. It returns when all calls have returned. Which
+// worker runs which i, and in what order, varies from call to call.
 func Run(count int, fn func(i int)) {
 	if count <= 0 {
 		return

@@ -1,8 +1,6 @@
 package conv
 
 import (
-	"sync/atomic"
-
 	"github.com/mambaad/mambaad/kernels/gemm"
 	"github.com/mambaad/mambaad/parallel"
 )
@@ -105,33 +103,68 @@ func BackwardWeight(s Shape, x, dy, dw, dbias []float32) {
 	})
 }
 
+// imageGroups is the most groups the images of a weight gradient are split
+// into. It depends on nothing but the batch, so that the summation order,
+// and with it every bit of the result, is the same for any worker count.
+const imageGroups = 4
+
 // accumulateImages calls grad(n, acc, work) for every image n, where grad
-// adds image n's gradient into acc. With several workers, each worker
-// claims images one at a time and accumulates into a private copy, and the
-// copies are summed into dw at the end: images then run in parallel, each
-// GEMM on one core, which scales better than splitting every GEMM. A worker
-// that finds no image left lends itself to the others' GEMMs.
+// adds image n's gradient into acc. The images are split into
+// g = min(count, imageGroups) fixed groups of consecutive images: images
+// then run in parallel, each GEMM on one core, which scales better than
+// splitting every GEMM (a worker that finds no group left lends itself to
+// the others' GEMMs). Group 0 adds its images into dw directly, groups
+// 1…g−1 each into a partial buffer of its own, and the partials are added
+// to dw in group order. Which worker runs a group never matters: every
+// element of dw is (dw + group 0's images in order) + partial 1 + … in
+// that order, also on one worker, where the groups run one after another
+// through a single partial buffer.
 func accumulateImages(count int, dw []float32, workLen int, grad func(n int, acc, work []float32)) {
-	parts := min(count, parallel.Workers())
-	if parts <= 1 {
+	groups := min(count, imageGroups)
+	first := func(g int) int { return g * count / groups }
+	run := func(g int, acc, work []float32) {
+		for n := first(g); n < first(g+1); n++ {
+			grad(n, acc, work)
+		}
+	}
+	if groups <= 1 || parallel.Workers() == 1 {
 		work := getBuf(workLen)
 		defer bufPool.Put(work)
-		for n := 0; n < count; n++ {
-			grad(n, dw, *work)
+		run(0, dw, *work)
+		if groups <= 1 {
+			return
+		}
+		acc := getBuf(len(dw))
+		defer bufPool.Put(acc)
+		for g := 1; g < groups; g++ {
+			clear(*acc)
+			run(g, *acc, *work)
+			addPartials(dw, []*[]float32{acc})
 		}
 		return
 	}
-	var next atomic.Int64
-	accs := make([]*[]float32, parts)
-	parallel.Run(parts, func(p int) {
-		work, acc := getBuf(workLen), getBuf(len(dw))
+	accs := make([]*[]float32, groups-1)
+	parallel.Run(groups, func(g int) {
+		work := getBuf(workLen)
 		defer bufPool.Put(work)
-		clear(*acc)
-		accs[p] = acc
-		for n := int(next.Add(1) - 1); n < count; n = int(next.Add(1) - 1) {
-			grad(n, *acc, *work)
+		if g == 0 {
+			run(0, dw, *work)
+			return
 		}
+		acc := getBuf(len(dw))
+		clear(*acc)
+		accs[g-1] = acc
+		run(g, *acc, *work)
 	})
+	addPartials(dw, accs)
+	for _, acc := range accs {
+		bufPool.Put(acc)
+	}
+}
+
+// addPartials adds the partial sums into dw, element by element in the
+// order given (the split over workers is along dw only).
+func addPartials(dw []float32, accs []*[]float32) {
 	parallel.For(len(dw), 1<<14, func(lo, hi int) {
 		for _, acc := range accs {
 			for i, v := range (*acc)[lo:hi] {
@@ -139,9 +172,6 @@ func accumulateImages(count int, dw []float32, workLen int, grad func(n int, acc
 			}
 		}
 	})
-	for _, acc := range accs {
-		bufPool.Put(acc)
-	}
 }
 
 // biasGrad adds the per-channel sums of dy (N, K, plane) to dbias.

@@ -21,8 +21,20 @@ type ewKernels struct {
 	reluBack func(x, dy, dx []float32)
 }
 
-// chunks runs f over [0, n) in parallel pieces of at least elemGrain.
-func chunks(n int, f func(lo, hi int)) { parallel.For(n, elemGrain, f) }
+// chunks runs f over [0, n) in parallel pieces of at least elemGrain whose
+// boundaries are multiples of chunkAlign. The vector kernels leave the
+// tail of each piece to their Go twins, which round differently where the
+// assembly fuses a multiply-add (the SiLU family); with aligned pieces the
+// only tail is the end of the slice, so the result does not depend on how
+// many pieces the worker count makes.
+func chunks(n int, f func(lo, hi int)) {
+	parallel.For((n+chunkAlign-1)/chunkAlign, elemGrain/chunkAlign, func(lo, hi int) {
+		f(lo*chunkAlign, min(hi*chunkAlign, n))
+	})
+}
+
+// chunkAlign is a multiple of every level's vector width.
+const chunkAlign = 64
 
 func addInPlace(l isa.Level, acc, x []float32) {
 	checkLen("AddInPlace", "x", x, len(acc))

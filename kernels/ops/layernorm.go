@@ -69,6 +69,13 @@ func layerNorm(l isa.Level, x []float32, rows, cols int, gamma, beta []float32, 
 	})
 }
 
+// lnBlocks is the number of row blocks LayerNormBackward splits rows rows
+// of n values in all into: about 16 K values each, at most maxLNBlocks (the
+// partial sums cost 2·cols floats per block). It depends on the shape only.
+func lnBlocks(rows, n int) int { return min(rows, maxLNBlocks, max(1, n/(16<<10))) }
+
+const maxLNBlocks = 256
+
 func layerNormBackward(l isa.Level, dy, x []float32, rows, cols int, gamma, mean, rstd, dx, dgamma, dbeta []float32) {
 	const fn = "LayerNormBackward"
 	checkDims(fn, rows, cols)
@@ -83,7 +90,7 @@ func layerNormBackward(l isa.Level, dy, x []float32, rows, cols int, gamma, mean
 	checkOpt(fn, "dbeta", dbeta, cols)
 	k := lnKernelsFor(l)
 	wantParams := dgamma != nil || dbeta != nil
-	blocks := min(rows, 4*parallel.Workers(), max(1, n/(16<<10)))
+	blocks := lnBlocks(rows, n)
 	if blocks < 1 {
 		return
 	}
@@ -93,7 +100,8 @@ func layerNormBackward(l isa.Level, dy, x []float32, rows, cols int, gamma, mean
 	}
 	// Each block accumulates its own dgamma/dbeta partial sums; they are
 	// added to the caller's accumulators afterwards, in block order, so the
-	// result does not depend on scheduling.
+	// result does not depend on scheduling, and the blocks depend on the
+	// shape only, so it does not depend on the worker count either.
 	var part []float32
 	if wantParams {
 		part = make([]float32, blocks*2*cols)
