@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -139,6 +140,10 @@ func TestTrainTestPredictEndToEnd(t *testing.T) {
 	if !strings.Contains(stdout, "| fabric |") || !strings.Contains(stdout, "reference") {
 		t.Errorf("test output lacks the table:\n%s", stdout)
 	}
+	if !regexp.MustCompile(`\| nut \| \w+ \| 1 \|`).MatchString(stdout) {
+		t.Errorf("test output lacks the per-defect table:\n%s", stdout)
+	}
+	mustExist(t, filepath.Join(ref, "defects.md"), filepath.Join(ref, "defects.csv"))
 	mustExist(t, filepath.Join(ref, "metrics.md"), filepath.Join(ref, "metrics.csv"), filepath.Join(ref, "scores.csv"),
 		filepath.Join(ref, "gallery_nut.png"), filepath.Join(ref, "curves_fabric.png"))
 

@@ -23,6 +23,7 @@ type runInfo struct {
 	Checkpoint string
 	Dataset    string
 	Encoder    detector.EncoderInfo
+	Thresholds detector.Thresholds // per-class decisions for the defect table
 	Config     string // the run's configuration, YAML with config.yaml's keys
 }
 
@@ -58,6 +59,18 @@ func evalAndWrite(ctx context.Context, d *detector.Detector, samples []data.Samp
 	if err := writeTables(res, dir); err != nil {
 		return nil, err
 	}
+	defects, err := defectRows(res, info.Thresholds)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []struct {
+		name  string
+		write func(io.Writer, []defectRow) error
+	}{{"defects.md", writeDefectsMarkdown}, {"defects.csv", writeDefectsCSV}} {
+		if err := writeFileAtomic(filepath.Join(dir, f.name), func(w io.Writer) error { return f.write(w, defects) }); err != nil {
+			return nil, err
+		}
+	}
 	if err := writeReport(res, dir, info); err != nil {
 		return nil, err
 	}
@@ -65,7 +78,11 @@ func evalAndWrite(ctx context.Context, d *detector.Detector, samples []data.Samp
 	if err := res.Table.WriteMarkdown(out); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(out, "\nWrote %s (metrics.md, metrics.csv, metrics.json, scores.csv, report.html)\n", dir)
+	fmt.Fprintln(out)
+	if err := writeDefectsMarkdown(out, defects); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "\nWrote %s (metrics.md|csv|json, defects.md|csv, scores.csv, report.html)\n", dir)
 	return res, nil
 }
 

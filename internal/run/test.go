@@ -76,7 +76,7 @@ func (o *TestOptions) Run(ctx context.Context) error {
 		return fmt.Errorf("%s: no test images for classes %q%s", ds.Root(), classes, noTestHint(ds))
 	}
 	info := runInfo{Command: "test", Checkpoint: o.Checkpoint, Dataset: ds.Root(), Encoder: d.Meta.Encoder,
-		Config: d.Meta.RunConfig, Threshold: noThreshold}
+		Config: d.Meta.RunConfig, Threshold: noThreshold, Thresholds: d.Meta.Thresholds}
 	if info.Config == "" {
 		b, _ := yaml.Marshal(d.Model.Cfg)
 		info.Config = "model:\n" + indent(string(b))
