@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // The reference toolkit (ADer) indexes a dataset with a meta.json at its
@@ -73,6 +74,12 @@ func readMeta(root, path string) (map[string]classSplits, error) {
 		}
 		return nil, err
 	}
+	return parseMeta(root, path, raw)
+}
+
+// parseMeta reads the meta file raw; path only names it in errors. It is
+// the entry the fuzz tests feed.
+func parseMeta(root, path string, raw []byte) (map[string]classSplits, error) {
 	var mf metaFile
 	if err := json.Unmarshal(raw, &mf); err != nil {
 		return nil, fmt.Errorf("%s is not a valid meta file: %v", path, err)
@@ -86,6 +93,9 @@ func readMeta(root, path string) (map[string]classSplits, error) {
 		classes map[string][]metaEntry
 	}{{Train, mf.Train}, {Test, mf.Test}} {
 		for class, entries := range part.classes {
+			if class == "" {
+				return nil, fmt.Errorf("%s: %s has a class with an empty name", path, part.split)
+			}
 			cs := out[class]
 			for i, e := range entries {
 				s, err := e.sample(root, class)
@@ -93,7 +103,7 @@ func readMeta(root, path string) (map[string]classSplits, error) {
 					return nil, fmt.Errorf("%s: %s[%q][%d]: %w", path, part.split, class, i, err)
 				}
 				if part.split == Train && s.Label != 0 {
-					return nil, fmt.Errorf("%s: train[%q][%d]: anomalous image %s in the training split", path, class, i, e.ImgPath)
+					return nil, fmt.Errorf("%s: train[%q][%d]: anomalous image %q in the training split", path, class, i, e.ImgPath)
 				}
 				if part.split == Train {
 					cs.train = append(cs.train, s)
@@ -153,5 +163,14 @@ func parseAnomaly(raw json.RawMessage) (int, error) {
 			return n, nil
 		}
 	}
-	return 0, fmt.Errorf("\"anomaly\" is %s, want 0 or 1", raw)
+	return 0, fmt.Errorf("\"anomaly\" is %s, want 0 or 1", quoteShort(string(raw)))
+}
+
+// quoteShort quotes text from a dataset file for an error message: one
+// line, eliding all but the start of a long value.
+func quoteShort(s string) string {
+	if len(s) > 80 {
+		return strconv.Quote(strings.ToValidUTF8(s[:80], "")) + "…"
+	}
+	return strconv.Quote(s)
 }

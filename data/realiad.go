@@ -135,6 +135,13 @@ func readRealIAD(path, classDir, class string, views []string) (classSplits, err
 	if err != nil {
 		return cs, err
 	}
+	return parseRealIAD(path, raw, classDir, class, views)
+}
+
+// parseRealIAD reads the split file raw; path only names it in errors. It
+// is the entry the fuzz tests feed.
+func parseRealIAD(path string, raw []byte, classDir, class string, views []string) (classSplits, error) {
+	var cs classSplits
 	var f realIADFile
 	if err := json.Unmarshal(raw, &f); err != nil {
 		return cs, fmt.Errorf("%s is not a valid Real-IAD split file: %v", path, err)
@@ -154,7 +161,7 @@ func readRealIAD(path, classDir, class string, views []string) (classSplits, err
 				return cs, fmt.Errorf("%s: %s[%d]: %w", path, part.split, i, err)
 			}
 			if part.split == Train && s.Label != 0 {
-				return cs, fmt.Errorf("%s: train[%d]: anomalous image %s in the training split", path, i, e.ImagePath)
+				return cs, fmt.Errorf("%s: train[%d]: anomalous image %q in the training split", path, i, e.ImagePath)
 			}
 			if len(views) == 0 || slices.Contains(views, realIADView(e.ImagePath)) {
 				*part.dst = append(*part.dst, s)

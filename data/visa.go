@@ -46,7 +46,13 @@ func readVisACSV(root, path string) (map[string]classSplits, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
+	return parseVisACSV(root, path, f)
+}
+
+// parseVisACSV reads the split file from in; path only names it in errors.
+// It is the entry the fuzz tests feed.
+func parseVisACSV(root, path string, in io.Reader) (map[string]classSplits, error) {
+	r := csv.NewReader(in)
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if err != nil {
@@ -114,19 +120,19 @@ func addVisARow(out map[string]classSplits, root string, rec []string, c visaCol
 			s.MaskPath = filepath.Join(root, filepath.FromSlash(m))
 		}
 	default:
-		return fmt.Errorf("label %q is neither normal nor anomaly", label)
+		return fmt.Errorf("label %s is neither normal nor anomaly", quoteShort(label))
 	}
 	cs := out[class]
 	switch split {
 	case "train":
 		if s.Label != 0 {
-			return fmt.Errorf("anomalous image %s in the train split", img)
+			return fmt.Errorf("anomalous image %q in the train split", img)
 		}
 		cs.train = append(cs.train, s)
 	case "test":
 		cs.test = append(cs.test, s)
 	default:
-		return fmt.Errorf("split %q is neither train nor test", split)
+		return fmt.Errorf("split %s is neither train nor test", quoteShort(split))
 	}
 	out[class] = cs
 	return nil
