@@ -70,3 +70,19 @@ func syncDir(dir string) error {
 	defer d.Close()
 	return d.Sync()
 }
+
+// RemoveStale deletes the temporary files that writes of path left behind
+// when the process was killed mid-write (a crash cannot run Write's
+// clean-up). Only call it when no other process is writing path.
+func RemoveStale(path string) error {
+	matches, err := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*"))
+	if err != nil {
+		return err
+	}
+	for _, m := range matches {
+		if err := os.Remove(m); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	return nil
+}

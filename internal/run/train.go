@@ -17,6 +17,7 @@ import (
 	"github.com/mambaad/mambaad/data"
 	"github.com/mambaad/mambaad/format/checkpoint"
 	"github.com/mambaad/mambaad/format/modelio"
+	"github.com/mambaad/mambaad/internal/atomicfile"
 	"github.com/mambaad/mambaad/metrics"
 	"github.com/mambaad/mambaad/model"
 )
@@ -295,6 +296,12 @@ func (r *trainRun) setup(ctx context.Context) error {
 	last := filepath.Join(cfg.Out, "last.ckpt")
 	if _, err := os.Stat(last); err == nil && r.Resume == "" {
 		return fmt.Errorf("%s already holds a run (%s); continue it with --resume or choose another --out", cfg.Out, last)
+	}
+	// A run killed while writing left its temporary files behind.
+	for _, name := range []string{"last.ckpt", "model.ckpt", "config.yaml"} {
+		if err := atomicfile.RemoveStale(filepath.Join(cfg.Out, name)); err != nil {
+			return err
+		}
 	}
 	ds, err := openData(cfg.Data.Dataset, cfg.Data.Root, cfg.Data.Folders, r.Stderr)
 	if err != nil {
