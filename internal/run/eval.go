@@ -24,7 +24,7 @@ type runInfo struct {
 	Dataset    string
 	Encoder    detector.EncoderInfo
 	Thresholds detector.Thresholds // per-class decisions for the defect table
-	Config     string // the run's configuration, YAML with config.yaml's keys
+	Config     string              // the run's configuration, YAML with config.yaml's keys
 }
 
 // evalSettings is how a test split is read and scored.
