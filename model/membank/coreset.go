@@ -36,9 +36,9 @@ func DefaultOptions() Options {
 //
 // Selection has two stages so that it takes seconds, not hours, on a
 // million patches: Add thins each group of groupRows consecutive patches
-// (about one image) greedily to ten times the final fraction, keeping only
-// the survivors' projections; Select then runs the greedy k-center over the
-// survivors of all groups.
+// (about one image) greedily to a tenth (or ten times the final fraction,
+// if that is more), keeping only the survivors' projections; Select then
+// runs the greedy k-center over the survivors of all groups.
 type Builder struct {
 	dim  int
 	o    Options
@@ -54,6 +54,12 @@ type Builder struct {
 	vec     []float32 // filled rows, len(sel)×dim
 	got     []bool
 }
+
+// stage1Keep is the least share of each group the first stage keeps.
+// Keeping less thins the candidates too coarsely: on the three real
+// classes of ../shared/data a 0.1 % bank chosen from 1 % per image scored
+// image AUROC 56 on ball_screw, from 10 % per image 93 (4096 patches).
+const stage1Keep = 0.1
 
 // groupRows is the first stage's group: 1024 patches are one image's at
 // 256² (a 32×32 layer-2 grid).
@@ -96,7 +102,7 @@ func (b *Builder) thin(n int) {
 	first := b.rows - len(b.pend)/k // global row of pend[0]
 	groups := (n + groupRows - 1) / groupRows
 	keep := make([][]int, groups)
-	f1 := min(1, 10*b.o.Fraction)
+	f1 := min(1, max(stage1Keep, 10*b.o.Fraction))
 	parallel.Run(groups, func(g int) {
 		lo, hi := g*groupRows, min(n, (g+1)*groupRows)
 		m := max(1, int(math.Ceil(f1*float64(hi-lo))))
