@@ -50,11 +50,11 @@ func takeSnapshot(t *testing.T, tr *Trainer, c *FeatureCache, losses, norms []fl
 	t.Helper()
 	s := snapshot{features: c.level, params: map[string][]float32{}, moments: map[string][2][]float32{},
 		losses: losses, norms: norms}
-	for _, p := range tr.M.Trainable() {
+	for _, p := range tr.Model.Trainable() {
 		s.params[p.Name] = slices.Clone(p.W)
 	}
-	for i, p := range tr.Opt.Params() {
-		m, v := tr.Opt.Moments(i)
+	for i, p := range tr.Optimizer.Params() {
+		m, v := tr.Optimizer.Moments(i)
 		s.moments[p.Name] = [2][]float32{slices.Clone(m), slices.Clone(v)}
 	}
 	rng, err := tr.src.MarshalBinary()

@@ -110,11 +110,11 @@ func ItersPerEpoch(n, batch int) int { return n / batch }
 // ctx's error if cancelled between steps (the trainer's state is then
 // consistent and can be saved).
 func (t *Trainer) RunCached(ctx context.Context, c *FeatureCache, h Hooks) error {
-	bs := t.O.BatchSize
+	bs := t.Options.BatchSize
 	var buf [3][]float32
 	for !t.Done() {
 		ep := t.Epoch
-		order := EpochOrder(t.O.Seed, ep, c.N)
+		order := EpochOrder(t.Options.Seed, ep, c.N)
 		for t.Epoch == ep {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -162,7 +162,7 @@ func (t *Trainer) RunStreaming(ctx context.Context, l *data.Loader, h Hooks) err
 				skip--
 				continue
 			}
-			f := t.M.Features(b.Images, b.Len())
+			f := t.Model.Features(b.Images, b.Len())
 			st, err := t.Step(f, b.Len())
 			if err != nil {
 				it.Close()

@@ -31,8 +31,8 @@ func (t *Trainer) Save(path string, o modelio.SaveOptions) error {
 	if err != nil {
 		return err
 	}
-	st := state{Iter: t.Iter, Epoch: t.Epoch, StepInEpoch: t.StepInEpoch, ItersPerEp: t.ItersPerEp,
-		OptStep: t.Opt.Step, Options: t.O, RNG: base64.StdEncoding.EncodeToString(rng)}
+	st := state{Iter: t.Iter, Epoch: t.Epoch, StepInEpoch: t.StepInEpoch, ItersPerEp: t.StepsPerEpoch,
+		OptStep: t.Optimizer.Step, Options: t.Options, RNG: base64.StdEncoding.EncodeToString(rng)}
 	js, err := json.Marshal(st)
 	if err != nil {
 		return err
@@ -42,14 +42,14 @@ func (t *Trainer) Save(path string, o modelio.SaveOptions) error {
 		all[k] = v
 	}
 	var extra []checkpoint.Named
-	for i, p := range t.Opt.Params() {
-		m, v := t.Opt.Moments(i)
+	for i, p := range t.Optimizer.Params() {
+		m, v := t.Optimizer.Moments(i)
 		extra = append(extra,
 			checkpoint.Named{Name: modelio.ExtraPrefix + "adam.m." + p.Name, DType: safetensors.F32, Shape: p.Shape, F32: m},
 			checkpoint.Named{Name: modelio.ExtraPrefix + "adam.v." + p.Name, DType: safetensors.F32, Shape: p.Shape, F32: v})
 	}
 	o.Meta, o.Extra, o.Half = all, append(o.Extra, extra...), false
-	return modelio.Save(path, t.M, o)
+	return modelio.Save(path, t.Model, o)
 }
 
 // Resume rebuilds a trainer from a checkpoint written by Save so that the
@@ -71,7 +71,7 @@ func Resume(path string) (*Trainer, *checkpoint.File, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	t.Iter, t.Epoch, t.StepInEpoch, t.Opt.Step = st.Iter, st.Epoch, st.StepInEpoch, st.OptStep
+	t.Iter, t.Epoch, t.StepInEpoch, t.Optimizer.Step = st.Iter, st.Epoch, st.StepInEpoch, st.OptStep
 	rng, err := base64.StdEncoding.DecodeString(st.RNG)
 	if err == nil {
 		err = t.src.UnmarshalBinary(rng)
@@ -79,8 +79,8 @@ func Resume(path string) (*Trainer, *checkpoint.File, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: bad random state in train_state: %w", path, err)
 	}
-	for i, p := range t.Opt.Params() {
-		mm, vv := t.Opt.Moments(i)
+	for i, p := range t.Optimizer.Params() {
+		mm, vv := t.Optimizer.Moments(i)
 		for _, dst := range []struct {
 			kind string
 			buf  []float32

@@ -91,14 +91,14 @@ func TestResumeIsExact(t *testing.T) {
 	if err := trC.RunCached(context.Background(), cache, Hooks{}); err != nil {
 		t.Fatal(err)
 	}
-	a, c := straight.Trainable(), trC.M.Trainable()
+	a, c := straight.Trainable(), trC.Model.Trainable()
 	for i := range a {
 		if !slices.Equal(a[i].W, c[i].W) {
 			t.Fatalf("%s differs between the straight and the resumed run", a[i].Name)
 		}
 	}
-	if trA.Iter != trC.Iter || trA.Opt.Step != trC.Opt.Step {
-		t.Fatalf("iterations %d/%d, optimiser steps %d/%d", trA.Iter, trC.Iter, trA.Opt.Step, trC.Opt.Step)
+	if trA.Iter != trC.Iter || trA.Optimizer.Step != trC.Optimizer.Step {
+		t.Fatalf("iterations %d/%d, optimiser steps %d/%d", trA.Iter, trC.Iter, trA.Optimizer.Step, trC.Optimizer.Step)
 	}
 }
 

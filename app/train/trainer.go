@@ -68,15 +68,15 @@ func (o Options) Validate() error {
 
 // Trainer holds a model being trained and everything needed to resume it.
 type Trainer struct {
-	M     *model.MambaAD
-	Opt   *optim.AdamW
-	Sched optim.StepLR
-	O     Options
+	Model     *model.MambaAD
+	Optimizer *optim.AdamW
+	Schedule  optim.StepLR
+	Options   Options
 
-	Iter        int // completed optimiser steps
-	Epoch       int // completed epochs
-	StepInEpoch int // steps completed in the current epoch
-	ItersPerEp  int
+	Iter          int // completed optimiser steps
+	Epoch         int // completed epochs
+	StepInEpoch   int // steps completed in the current epoch
+	StepsPerEpoch int
 
 	src   *rand.PCG // drop-path random state (checkpointed)
 	grads [][]float32
@@ -95,10 +95,10 @@ func NewTrainer(m *model.MambaAD, o Options, itersPerEpoch int) (*Trainer, error
 	if itersPerEpoch < 1 {
 		return nil, fmt.Errorf("train: no training batches (fewer images than one batch?)")
 	}
-	t := &Trainer{M: m, O: o, ItersPerEp: itersPerEpoch,
-		Opt:   optim.NewAdamW(m.Trainable(), o.BaseLR(), o.WeightDecay),
-		Sched: optim.StepLR{Base: o.BaseLR(), Total: o.Epochs * itersPerEpoch, Milestone: o.Milestone, Gamma: o.Gamma},
-		src:   rand.NewPCG(o.Seed, 0x64726f70), // "drop"
+	t := &Trainer{Model: m, Options: o, StepsPerEpoch: itersPerEpoch,
+		Optimizer: optim.NewAdamW(m.Trainable(), o.BaseLR(), o.WeightDecay),
+		Schedule:  optim.StepLR{Base: o.BaseLR(), Total: o.Epochs * itersPerEpoch, Milestone: o.Milestone, Gamma: o.Gamma},
+		src:       rand.NewPCG(o.Seed, 0x64726f70), // "drop"
 	}
 	t.TrainMode()
 	return t, nil
@@ -107,14 +107,14 @@ func NewTrainer(m *model.MambaAD, o Options, itersPerEpoch int) (*Trainer, error
 // TrainMode puts the model in training mode with the trainer's random
 // state (again, after an evaluation switched it to inference).
 func (t *Trainer) TrainMode() {
-	t.M.Fuse.SetTrain(true)
-	t.M.Dec.SetTrain(true, rand.New(t.src))
-	t.M.Dec.SetBackprop(true)
+	t.Model.Fuse.SetTrain(true)
+	t.Model.Dec.SetTrain(true, rand.New(t.src))
+	t.Model.Dec.SetBackprop(true)
 }
 
 // Step runs one optimiser step on encoder features of n images.
 func (t *Trainer) Step(f [3][]float32, n int) (StepStats, error) {
-	outs := t.M.Reconstruct(f, n)
+	outs := t.Model.Reconstruct(f, n)
 	if len(t.grads) != len(outs) {
 		t.grads = make([][]float32, len(outs))
 	}
@@ -125,22 +125,22 @@ func (t *Trainer) Step(f [3][]float32, n int) (StepStats, error) {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return StepStats{}, fmt.Errorf("train: loss became %v at iteration %d (lower the learning rate?)", loss, t.Iter)
 	}
-	ps := t.Opt.Params()
+	ps := t.Optimizer.Params()
 	nn.ZeroGrad(ps)
-	t.M.Backward(t.grads)
+	t.Model.Backward(t.grads)
 	norm := 0.0
-	if t.O.ClipNorm > 0 {
-		norm = optim.ClipGradNorm(ps, t.O.ClipNorm)
+	if t.Options.ClipNorm > 0 {
+		norm = optim.ClipGradNorm(ps, t.Options.ClipNorm)
 	}
-	t.Opt.LR = t.Sched.At(t.Iter)
-	t.Opt.Update()
+	t.Optimizer.LR = t.Schedule.At(t.Iter)
+	t.Optimizer.Update()
 	t.Iter++
 	t.StepInEpoch++
-	if t.StepInEpoch == t.ItersPerEp {
+	if t.StepInEpoch == t.StepsPerEpoch {
 		t.Epoch++
 		t.StepInEpoch = 0
 	}
-	return StepStats{Loss: loss, GradNorm: norm, LR: t.Opt.LR}, nil
+	return StepStats{Loss: loss, GradNorm: norm, LR: t.Optimizer.LR}, nil
 }
 
 // SetEpochs changes the length of the run (to extend a resumed one); the
@@ -149,13 +149,13 @@ func (t *Trainer) SetEpochs(n int) error {
 	if n < t.Epoch || n < 1 {
 		return fmt.Errorf("train: cannot set %d epochs: %d are already done", n, t.Epoch)
 	}
-	t.O.Epochs = n
-	t.Sched.Total = n * t.ItersPerEp
+	t.Options.Epochs = n
+	t.Schedule.Total = n * t.StepsPerEpoch
 	return nil
 }
 
 // Done reports whether every epoch has run.
-func (t *Trainer) Done() bool { return t.Epoch >= t.O.Epochs }
+func (t *Trainer) Done() bool { return t.Epoch >= t.Options.Epochs }
 
 func ensure(b []float32, n int) []float32 {
 	if cap(b) >= n {

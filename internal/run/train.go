@@ -170,7 +170,7 @@ func (o *TrainOptions) Run(ctx context.Context) (err error) {
 	}
 	if r.tr != nil {
 		ran := r.tr.Epoch - r.startEpoch
-		fmt.Fprintf(r.Stdout, "trained %s (%d steps) in %s; model: %s\n", plural(ran, "epoch"), (ran)*r.tr.ItersPerEp,
+		fmt.Fprintf(r.Stdout, "trained %s (%d steps) in %s; model: %s\n", plural(ran, "epoch"), (ran)*r.tr.StepsPerEpoch,
 			time.Since(r.start).Round(time.Second), final)
 	} else {
 		fmt.Fprintf(r.Stdout, "built a memory bank of %d patches in %s; model: %s\n", r.det.Bank.Len(),
@@ -333,10 +333,10 @@ func (r *trainRun) setup(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := sameNetwork(path, tr.M.Cfg, cfg.Model.toModel()); err != nil {
+		if err := sameNetwork(path, tr.Model.Cfg, cfg.Model.toModel()); err != nil {
 			return err
 		}
-		r.tr, m, r.enc = tr, tr.M, meta.Encoder
+		r.tr, m, r.enc = tr, tr.Model, meta.Encoder
 		r.startEpoch = tr.Epoch
 		fmt.Fprintf(r.Stderr, "resuming %s at epoch %d, step %d\n", path, tr.Epoch+1, tr.StepInEpoch)
 	} else {
@@ -458,9 +458,9 @@ func (r *trainRun) prepareTrainer(ctx context.Context, m *model.MambaAD, samples
 		if r.tr, err = train.NewTrainer(m, cfg.Train.Options, iters); err != nil {
 			return err
 		}
-	} else if r.tr.ItersPerEp != iters {
-		return fmt.Errorf("the training set changed since the checkpoint (%d steps per epoch then, %d now)", r.tr.ItersPerEp, iters)
-	} else if e := cfg.Train.Epochs; e != r.tr.O.Epochs {
+	} else if r.tr.StepsPerEpoch != iters {
+		return fmt.Errorf("the training set changed since the checkpoint (%d steps per epoch then, %d now)", r.tr.StepsPerEpoch, iters)
+	} else if e := cfg.Train.Epochs; e != r.tr.Options.Epochs {
 		if err := r.tr.SetEpochs(e); err != nil {
 			return err
 		}
@@ -472,13 +472,13 @@ func (r *trainRun) prepareTrainer(ctx context.Context, m *model.MambaAD, samples
 // loop runs the remaining epochs with logging, checkpoints and evaluations.
 func (r *trainRun) loop(ctx context.Context) error {
 	t := r.tr
-	o := t.O
+	o := t.Options
 	// The bar counts this session's images, so its rate is images/s and
 	// its ETA is the rest of the run's.
-	remaining := (o.Epochs*t.ItersPerEp - t.Iter) * o.BatchSize
+	remaining := (o.Epochs*t.StepsPerEpoch - t.Iter) * o.BatchSize
 	r.bar = newProgress(remaining, "training", r.Quiet)
 	fmt.Fprintf(r.Stderr, "training %s × %d steps of %d images at %d², %s encoder, lr %g\n",
-		plural(o.Epochs, "epoch"), t.ItersPerEp, o.BatchSize, t.M.Cfg.ImageSize, t.M.Cfg.Backbone, o.BaseLR())
+		plural(o.Epochs, "epoch"), t.StepsPerEpoch, o.BatchSize, t.Model.Cfg.ImageSize, t.Model.Cfg.Backbone, o.BaseLR())
 	r.epoch = epochStats{start: time.Now()}
 	h := train.Hooks{
 		Step: func(st train.StepStats, images int) {
@@ -522,7 +522,7 @@ type EpochLine struct {
 func (r *trainRun) epochEnd(t *train.Trainer) error {
 	e := r.epoch
 	secs := time.Since(e.start).Seconds()
-	line := EpochLine{Epoch: t.Epoch, Iter: t.Iter, LR: t.Opt.LR, Images: e.images, Seconds: secs,
+	line := EpochLine{Epoch: t.Epoch, Iter: t.Iter, LR: t.Optimizer.LR, Images: e.images, Seconds: secs,
 		Elapsed: time.Since(r.start).Seconds(), Time: time.Now().UTC().Format(time.RFC3339)}
 	if e.steps > 0 {
 		line.Loss, line.GradNorm = e.loss/float64(e.steps), e.norm/float64(e.steps)
@@ -546,7 +546,7 @@ func (r *trainRun) epochEnd(t *train.Trainer) error {
 		return fmt.Errorf("train.jsonl: %w", err)
 	}
 	if r.bar.bar == nil && !r.Quiet {
-		fmt.Fprintf(r.Stderr, "epoch %d/%d loss %.5f lr %.3g %.1f img/s\n", t.Epoch, t.O.Epochs, line.Loss, line.LR, line.ImagesPerSec)
+		fmt.Fprintf(r.Stderr, "epoch %d/%d loss %.5f lr %.3g %.1f img/s\n", t.Epoch, t.Options.Epochs, line.Loss, line.LR, line.ImagesPerSec)
 	}
 	r.epoch = epochStats{start: time.Now()}
 	return nil
