@@ -285,6 +285,7 @@ func hostilePickles() map[string]struct {
 		"scalar-offset": {append(pickleBytes(pODict{[]any{"a", tensorV2(ss0, false, nil, 5, pTuple{}, pTuple{})}}), ss0.raw...),
 			"outside its 2-element storage"},
 		// a stride-0 view of one element was expanded into 2^40 elements.
+		"class-name-with-cr": {pk("c\n\r\n(tR"), `".\r" object`},
 		"expand-2pow40": {append(pickleBytes(pODict{[]any{"a", tensorV2(one, false, nil, 0, pTuple{1 << 20, 1 << 20}, pTuple{0, 0})}}), one.raw...),
 			"more than the file can hold"},
 	}
@@ -313,6 +314,9 @@ func hostileFiles(t *testing.T) map[string]struct {
 		"zip-numel-overflow":   {zipBytes(t, "x", pickleBytes(pODict{[]any{"a", hugeNumel}}), []stor{four}), "holds 4 bytes"},
 		"legacy-scalar-offset": {legacyBytes(scalar, []stor{ss0}, true), "outside its 2-element storage"},
 		"zip-expand-2pow40":    {zipBytes(t, "x", pickleBytes(expand), []stor{four}), "more than the file can hold"},
+		// record and class names went into errors raw, line breaks and all.
+		"zip-name-newline": {zipBytes(t, "x\ny", pickleBytes(pODict{[]any{"a", tensorV2(ss0, false, nil, 0, pTuple{2}, pTuple{1})}}), nil),
+			`"x\ny/data/0" is missing`},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/mambaad/mambaad/format/safetensors"
 	"github.com/nlpodyssey/gopickle/pickle"
@@ -166,8 +167,18 @@ func findClass(module, name string) (any, error) {
 			return &storageClass{name: full, dtype: dt, size: dt.Size()}, nil
 		}
 		if strings.HasSuffix(name, "Storage") {
-			return &storageClass{name: full, size: otherStorageSizes[name]}, nil
+			return &storageClass{name: pyName(full), size: otherStorageSizes[name]}, nil
 		}
 	}
-	return &opaque{name: full}, nil
+	return &opaque{name: pyName(full)}, nil
+}
+
+// pyName is a class name from the pickle as messages print it: as it is
+// when short and printable, else quoted and shortened, so that a name
+// holding a line break cannot break an error over lines.
+func pyName(s string) string {
+	if len(s) <= 100 && strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
+		return s
+	}
+	return brief(s)
 }

@@ -57,7 +57,7 @@ func checkByteOrder(zf *zip.File) error {
 	}
 	b, err := readRecord(zf, 16)
 	if err != nil {
-		return fmt.Errorf("record %s: %w", zf.Name, err)
+		return fmt.Errorf("record %s: %w", pyName(zf.Name), err)
 	}
 	if s := strings.TrimSpace(string(b)); s != "little" {
 		return fmt.Errorf("byte order %q is not supported (only little-endian)", s)
@@ -69,7 +69,7 @@ func unpickleZip(records map[string]*zip.File, top string) (any, error) {
 	pkl := records[top+"/data.pkl"]
 	b, err := readRecord(pkl, int64(min(pkl.UncompressedSize64, math.MaxInt32)))
 	if err != nil {
-		return nil, fmt.Errorf("record %s: %w", pkl.Name, err)
+		return nil, fmt.Errorf("record %s: %w", pyName(pkl.Name), err)
 	}
 	seen := map[string]*storage{}
 	obj, _, err := unpickle(b, func(id *types.Tuple) (any, error) {
@@ -85,7 +85,7 @@ func unpickleZip(records map[string]*zip.File, top string) (any, error) {
 		return s, nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", pkl.Name, err)
+		return nil, fmt.Errorf("%s: %w", pyName(pkl.Name), err)
 	}
 	return obj, nil
 }
@@ -94,18 +94,18 @@ func unpickleZip(records map[string]*zip.File, top string) (any, error) {
 func zipFetch(zf *zip.File, s *storage, top string) func() ([]byte, error) {
 	return func() ([]byte, error) {
 		if zf == nil {
-			return nil, fmt.Errorf("storage record %s/data/%s is missing", top, s.key)
+			return nil, fmt.Errorf("storage record %s is missing", pyName(top+"/data/"+s.key))
 		}
 		if s.size == 0 {
 			return nil, fmt.Errorf("storage %q: unknown element size of %s", s.key, s.class)
 		}
 		if s.numel > math.MaxInt64/s.size || zf.UncompressedSize64 != uint64(s.numel*s.size) {
 			return nil, fmt.Errorf("storage record %s holds %d bytes, want %d × %s",
-				zf.Name, zf.UncompressedSize64, s.numel, s.class)
+				pyName(zf.Name), zf.UncompressedSize64, s.numel, s.class)
 		}
 		b, err := readRecord(zf, int64(s.numel*s.size))
 		if err != nil {
-			return nil, fmt.Errorf("storage record %s: %w", zf.Name, err)
+			return nil, fmt.Errorf("storage record %s: %w", pyName(zf.Name), err)
 		}
 		return b, nil
 	}
