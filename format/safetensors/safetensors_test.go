@@ -78,10 +78,12 @@ func TestWriteIsDeterministicAndAligned(t *testing.T) {
 	}
 }
 
-// Floating tensors of any dtype are written as F32, integer ones as I64.
+// F16 tensors are written as F16, other floating dtypes as F32, integer
+// ones as I64.
 func TestWriteConvertsDTypes(t *testing.T) {
 	in := []Tensor{
 		{Name: "h", DType: F16, Shape: []int{1}, F32: []float32{0.5}},
+		{Name: "b", DType: BF16, Shape: []int{1}, F32: []float32{0.5}},
 		{Name: "m", DType: BOOL, Shape: []int{2}, I64: []int64{1, 0}},
 	}
 	var buf bytes.Buffer
@@ -92,8 +94,11 @@ func TestWriteConvertsDTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h, _ := f.Info("h"); h.DType != F32 {
+	if h, _ := f.Info("h"); h.DType != F16 {
 		t.Errorf("F16 tensor stored as %s", h.DType)
+	}
+	if b, _ := f.Info("b"); b.DType != F32 {
+		t.Errorf("BF16 tensor stored as %s", b.DType)
 	}
 	if m, _ := f.Info("m"); m.DType != I64 {
 		t.Errorf("BOOL tensor stored as %s", m.DType)
