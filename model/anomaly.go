@@ -21,32 +21,45 @@ func AnomalyMaps(ft, fs [][]float32, chans, sides []int, n, size int, sigma floa
 
 // AnomalyMapsInto is AnomalyMaps writing into out (n·size·size).
 func AnomalyMapsInto(out []float64, ft, fs [][]float32, chans, sides []int, n, size int, sigma float64) {
+	anomalyMaps(out, ft, fs, chans, sides, n, size, sigma, nil)
+}
+
+func anomalyMaps(out []float64, ft, fs [][]float32, chans, sides []int, n, size int, sigma float64, pr *probe) {
 	clear(out)
 	plane := size * size
 	up := nn.GetScratch(n * plane)
 	for i := range ft {
 		hw := sides[i] * sides[i]
+		t := pr.start()
 		cos := nn.GetScratch(n * hw)
 		ops.CosineSimilarity(ft[i], fs[i], n, chans[i], hw, cos)
 		for j := range cos {
 			cos[j] = 1 - cos[j]
 		}
+		pr.stop(t, OpCosine, 6*float64(n*chans[i]*hw), f32(2*n*chans[i]*hw+n*hw))
+		t = pr.start()
 		ops.Bilinear(cos, n, sides[i], sides[i], size, size, true, up)
 		nn.PutScratch(cos)
 		for j, v := range up {
 			out[j] += float64(v)
 		}
+		pr.stop(t, OpUpsample, 0, f32(n*hw+n*plane)+8*float64(2*n*plane))
 	}
 	nn.PutScratch(up)
 	// The reference divides by len(levels)·Σweights with unit weights.
+	t := pr.start()
 	div := float64(len(ft) * len(ft))
 	for j := range out {
 		out[j] /= div
 	}
+	pr.stop(t, OpUpsample, 0, 16*float64(n*plane))
 	if sigma > 0 {
+		t := pr.start()
 		parallel.Run(n, func(b int) {
 			m := out[b*plane : (b+1)*plane]
 			ops.GaussianBlur(m, size, size, sigma, m)
 		})
+		taps := 2*int(4*sigma+0.5) + 1 // scipy's truncate = 4
+		pr.stop(t, OpBlur, 4*float64(n*plane*taps), 16*float64(n*plane))
 	}
 }

@@ -14,6 +14,8 @@ type ConvBN struct {
 
 	relu      nn.ReLU
 	n, oh, ow int
+	inLen     int // elements of the last input (for the breakdown's traffic)
+	prof      *probe
 }
 
 // NewConvBN names the conv and the norm separately, as the reference does
@@ -30,30 +32,54 @@ func (u *ConvBN) Params() []*nn.Param { return append(u.Conv.Params(), u.BN.Para
 func (u *ConvBN) Forward(x []float32, n, h, w int) []float32 {
 	u.n = n
 	u.oh, u.ow = u.Conv.OutSize(h, w)
-	y := u.BN.Forward(u.Conv.Forward(x, n, h, w), n, u.oh*u.ow)
+	pr := u.prof
+	u.inLen = len(x)
+	t := pr.start()
+	y := u.Conv.Forward(x, n, h, w)
+	pr.stop(t, OpConv, u.convFLOPs(), f32(len(x)+len(u.Conv.W.W)+len(y)))
+	t = pr.start()
+	y = u.BN.Forward(y, n, u.oh*u.ow)
+	pr.stop(t, OpNorm, 0, f32(2*len(y)))
 	if u.Act {
+		t = pr.start()
 		y = u.relu.Forward(y)
+		pr.stop(t, OpAct, 0, f32(2*len(y)))
 	}
 	return y
+}
+
+func (u *ConvBN) convFLOPs() float64 {
+	c := u.Conv
+	return 2 * float64(u.n*u.oh*u.ow) * float64(c.K) * float64(c.C*c.KH*c.KW)
 }
 
 // Backward returns dx (a scratch buffer the caller releases);
 // needInput=false skips the input gradient (whose producer is frozen) and
 // returns nil.
 func (u *ConvBN) Backward(dy []float32, needInput bool) []float32 {
+	pr := u.prof
 	var act []float32
 	if u.Act {
+		t := pr.start()
 		act = u.relu.Backward(dy)
+		pr.stop(t, OpAct, 0, f32(3*len(dy)))
 		dy = act
 	}
+	t := pr.start()
 	g := u.BN.Backward(dy)
+	pr.stop(t, OpNorm, 0, f32(3*len(dy)))
 	nn.PutScratch(act)
 	defer nn.PutScratch(g)
+	c, xLen := u.Conv, u.inLen
+	t = pr.start()
 	if !needInput {
 		u.Conv.BackwardWeightOnly(g)
+		pr.stop(t, OpConv, u.convFLOPs(), f32(len(g)+len(c.W.W)+xLen))
 		return nil
 	}
-	return u.Conv.Backward(g)
+	dx := u.Conv.Backward(g)
+	pr.stop(t, OpConv, 2*u.convFLOPs(), f32(2*len(g)+2*len(c.W.W)+len(dx)+xLen))
+	return dx
 }
 
 // Bottleneck is the ResNet bottleneck block (1×1 → 3×3 with the stride →
@@ -67,6 +93,7 @@ type Bottleneck struct {
 	sum, dx []float32
 	n, h, w int
 	oh, ow  int
+	prof    *probe
 }
 
 // NewBottleneck builds a block with the given input channels, planes (the
@@ -112,24 +139,42 @@ func (b *Bottleneck) Forward(x []float32, n, h, w int) []float32 {
 	if b.Down != nil {
 		short = b.Down.Forward(x, n, h, w)
 	}
+	t := b.prof.start()
 	b.sum = ensureLen(b.sum, len(y))
 	ops.Add(y, short, b.sum)
-	return b.relu.Forward(b.sum)
+	out := b.relu.Forward(b.sum)
+	b.prof.stop(t, OpAct, 0, f32(5*len(y)))
+	return out
+}
+
+func (b *Bottleneck) setProbe(p *probe) {
+	b.prof = p
+	for _, u := range []*ConvBN{b.C1, b.C2, b.C3, b.Down} {
+		if u != nil {
+			u.prof = p
+		}
+	}
 }
 
 // Backward returns dx, a scratch buffer the caller releases.
 func (b *Bottleneck) Backward(dy []float32) []float32 {
+	t := b.prof.start()
 	g := b.relu.Backward(dy)
+	b.prof.stop(t, OpAct, 0, f32(3*len(dy)))
 	g3 := b.C3.Backward(g, true)
 	g2 := b.C2.Backward(g3, true)
 	dx := b.C1.Backward(g2, true)
 	nn.PutScratch(g3, g2)
 	if b.Down != nil {
 		gd := b.Down.Backward(g, true)
+		t := b.prof.start()
 		ops.AddInPlace(dx, gd)
+		b.prof.stop(t, OpAct, 0, f32(3*len(dx)))
 		nn.PutScratch(gd)
 	} else {
+		t := b.prof.start()
 		ops.AddInPlace(dx, g)
+		b.prof.stop(t, OpAct, 0, f32(3*len(dx)))
 	}
 	nn.PutScratch(g)
 	return dx

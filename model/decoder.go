@@ -40,6 +40,7 @@ type decoderStage struct {
 	up      *PatchExpand // nil for stage 0
 	blocks  []*LSS
 	c, side int
+	prof    *probe
 }
 
 // NewDecoder builds a decoder with zero parameters.
@@ -141,6 +142,20 @@ func (d *Decoder) SetBackprop(on bool) {
 	d.eachHSS(func(h *HSSBlock) { h.SS.Backprop = on })
 }
 
+// setProbe gives every stage its probe ("decoder.<i>").
+func (d *Decoder) setProbe(b *Breakdown) {
+	for i, st := range d.Stages {
+		p := newProbe(b, fmt.Sprintf("decoder.%d", i))
+		st.prof = p
+		if st.up != nil {
+			st.up.prof = p
+		}
+		for _, m := range st.blocks {
+			m.setProbe(p)
+		}
+	}
+}
+
 func (d *Decoder) eachHSS(fn func(*HSSBlock)) {
 	for _, st := range d.Stages {
 		for _, m := range st.blocks {
@@ -156,8 +171,10 @@ func (d *Decoder) eachHSS(fn func(*HSSBlock)) {
 func (d *Decoder) Forward(x []float32, b int) [][]float32 {
 	d.b = b
 	st0 := d.Stages[0]
+	t := st0.prof.start()
 	d.xin = ensureLen(d.xin, len(x))
 	ops.Transpose(d.xin, x, b, st0.c, st0.side*st0.side)
+	st0.prof.stop(t, OpLayout, 0, f32(2*len(x)))
 	h := d.xin
 	n := len(d.Stages)
 	if len(d.outs) != n-1 {
@@ -171,9 +188,11 @@ func (d *Decoder) Forward(x []float32, b int) [][]float32 {
 			h = m.Forward(h, b)
 		}
 		if i > 0 {
+			t := st.prof.start()
 			o := &d.outs[n-1-i]
 			*o = ensureLen(*o, len(h))
 			ops.Transpose(*o, h, b, st.side*st.side, st.c)
+			st.prof.stop(t, OpLayout, 0, f32(2*len(h)))
 		}
 	}
 	return d.outs
@@ -188,6 +207,7 @@ func (d *Decoder) Backward(douts [][]float32) []float32 {
 	for i := n - 1; i >= 0; i-- {
 		st := d.Stages[i]
 		if i > 0 {
+			t0 := st.prof.start()
 			g := douts[n-1-i]
 			t := nn.GetScratch(len(g))
 			ops.Transpose(t, g, b, st.c, st.side*st.side)
@@ -197,6 +217,7 @@ func (d *Decoder) Backward(douts [][]float32) []float32 {
 				ops.AddInPlace(dh, t)
 				nn.PutScratch(t)
 			}
+			st.prof.stop(t0, OpLayout, 0, f32(4*len(g)))
 		}
 		for j := len(st.blocks) - 1; j >= 0; j-- {
 			next := st.blocks[j].Backward(dh)
@@ -210,8 +231,10 @@ func (d *Decoder) Backward(douts [][]float32) []float32 {
 		}
 	}
 	st0 := d.Stages[0]
+	t := st0.prof.start()
 	dx := nn.GetScratch(len(dh))
 	ops.Transpose(dx, dh, b, st0.side*st0.side, st0.c)
+	st0.prof.stop(t, OpLayout, 0, f32(2*len(dh)))
 	nn.PutScratch(dh)
 	return dx
 }

@@ -29,6 +29,7 @@ type Fusion struct {
 
 	n, s1, s2, s3 int
 	bsum, csum    []float32
+	prof          *probe
 }
 
 // NewFusion builds the block for encoder channels ch with nBlocks
@@ -78,6 +79,16 @@ func (f *Fusion) Params() []*nn.Param {
 	return ps
 }
 
+func (f *Fusion) setProbe(p *probe) {
+	f.prof = p
+	for _, u := range []*ConvBN{f.Conv1, f.Conv2, f.Conv21, f.Conv31, f.ConvF} {
+		u.prof = p
+	}
+	for _, b := range f.Layer {
+		b.setProbe(p)
+	}
+}
+
 // SetTrain switches every BatchNorm between batch statistics (training) and
 // running statistics.
 func (f *Fusion) SetTrain(train bool) {
@@ -95,12 +106,16 @@ func (f *Fusion) Forward(f1, f2, f3 []float32, n, s1 int) []float32 {
 	f.n, f.s1, f.s2, f.s3 = n, s1, s1/2, s1/4
 	a := f.Conv1.Forward(f1, n, s1, s1)
 	b := f.Conv21.Forward(f2, n, f.s2, f.s2)
+	t := f.prof.start()
 	f.bsum = ensureLen(f.bsum, len(b))
 	ops.Add(b, a, f.bsum)
+	f.prof.stop(t, OpAct, 0, f32(3*len(b)))
 	c := f.Conv2.Forward(f.bsum, n, f.s2, f.s2)
 	c3 := f.Conv31.Forward(f3, n, f.s3, f.s3)
+	t = f.prof.start()
 	f.csum = ensureLen(f.csum, len(c))
 	ops.Add(c, c3, f.csum)
+	f.prof.stop(t, OpAct, 0, f32(3*len(c)))
 	y := f.ConvF.Forward(f.csum, n, f.s3, f.s3)
 	s := f.s3
 	for _, blk := range f.Layer {

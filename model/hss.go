@@ -21,6 +21,7 @@ type HSSBlock struct {
 	scale []float32 // per-sample factor of the last Forward (0 or 1/keep)
 	y     []float32
 	b, n  int
+	prof  *probe
 }
 
 // NewHSSBlock builds a block for C channels on a side×side map.
@@ -40,7 +41,12 @@ func (h *HSSBlock) Params() []*nn.Param {
 // Forward maps x (B, L, C) to (B, L, C).
 func (h *HSSBlock) Forward(x []float32, b int) []float32 {
 	h.b, h.n = b, len(x)/b
-	s := h.SS.Forward(h.LN.Forward(x, len(x)/h.LN.C), b)
+	t := h.prof.start()
+	xn := h.LN.Forward(x, len(x)/h.LN.C)
+	h.prof.stop(t, OpNorm, 0, f32(2*len(x)))
+	s := h.SS.Forward(xn, b)
+	t = h.prof.start()
+	defer h.prof.stop(t, OpAct, 0, f32(3*len(x)))
 	h.drawScale(b)
 	h.y = ensureLen(h.y, len(x))
 	for i := 0; i < b; i++ {
@@ -73,6 +79,7 @@ func (h *HSSBlock) drawScale(b int) {
 // Backward returns dx (a scratch buffer the caller releases) given dy,
 // accumulating parameter gradients.
 func (h *HSSBlock) Backward(dy []float32) []float32 {
+	t := h.prof.start()
 	ds := nn.GetScratch(len(dy))
 	for i := 0; i < h.b; i++ {
 		lo, hi := i*h.n, (i+1)*h.n
@@ -81,10 +88,15 @@ func (h *HSSBlock) Backward(dy []float32) []float32 {
 			ds[j] = f * dy[j]
 		}
 	}
+	h.prof.stop(t, OpAct, 0, f32(2*len(dy)))
 	dln := h.SS.Backward(ds)
 	nn.PutScratch(ds)
+	t = h.prof.start()
 	dx := h.LN.Backward(dln)
+	h.prof.stop(t, OpNorm, 0, f32(4*len(dy)))
 	nn.PutScratch(dln)
+	t = h.prof.start()
 	ops.AddInPlace(dx, dy) // the residual
+	h.prof.stop(t, OpAct, 0, f32(3*len(dy)))
 	return dx
 }

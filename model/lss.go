@@ -23,6 +23,14 @@ type LSS struct {
 	out, dx  []float32
 	dm5, dm7 []float32
 	dsn      []float32
+	prof     *probe
+}
+
+func (m *LSS) setProbe(p *probe) {
+	m.prof, m.B5.prof, m.B7.prof = p, p, p
+	for _, h := range m.Blocks {
+		h.prof, h.SS.prof = p, p
+	}
 }
 
 // NewLSS builds an LSS module with depth HSS blocks.
@@ -67,11 +75,15 @@ func (m *LSS) Forward(x []float32, b int) []float32 {
 	for _, blk := range m.Blocks {
 		s = blk.Forward(s, b)
 	}
+	pr := m.prof
+	t := pr.start()
 	m.xn = ensureLen(m.xn, b*C*L)
 	ops.Transpose(m.xn, x, b, L, C)
+	pr.stop(t, OpLayout, 0, f32(2*len(x)))
 	m5 := m.B5.forward(m.xn, b, m.Side)
 	m7 := m.B7.forward(m.xn, b, m.Side)
 	// cat[b] = [ssm (C, L); m5 (C, L); m7 (C, L)], the reference's order.
+	t = pr.start()
 	m.cat = ensureLen(m.cat, b*3*C*L)
 	for i := 0; i < b; i++ {
 		dst := m.cat[i*3*C*L : (i+1)*3*C*L]
@@ -79,10 +91,17 @@ func (m *LSS) Forward(x []float32, b int) []float32 {
 		copy(dst[C*L:2*C*L], m5[i*C*L:(i+1)*C*L])
 		copy(dst[2*C*L:], m7[i*C*L:(i+1)*C*L])
 	}
+	pr.stop(t, OpLayout, 0, f32(2*len(m.cat)))
+	t = pr.start()
 	f := m.Final.Forward(m.cat, b, m.Side, m.Side)
+	pr.stop(t, OpConv, gemmFLOPs(b*L, C, 3*C), gemmBytes(b*L, C, 3*C, false))
+	t = pr.start()
 	m.out = ensureLen(m.out, b*L*C)
 	ops.Transpose(m.out, f, b, C, L)
+	pr.stop(t, OpLayout, 0, f32(2*len(f)))
+	t = pr.start()
 	ops.AddInPlace(m.out, x)
+	pr.stop(t, OpAct, 0, f32(3*len(x)))
 	return m.out
 }
 
@@ -90,11 +109,17 @@ func (m *LSS) Forward(x []float32, b int) []float32 {
 // given dout, accumulating parameter gradients.
 func (m *LSS) Backward(dout []float32) []float32 {
 	b, C, L := m.b, m.C, m.Side*m.Side
+	pr := m.prof
+	t := pr.start()
 	df := nn.GetScratch(b * C * L)
 	ops.Transpose(df, dout, b, L, C)
+	pr.stop(t, OpLayout, 0, f32(2*len(dout)))
+	t = pr.start()
 	dcat := m.Final.Backward(df)
+	pr.stop(t, OpConv, 2*gemmFLOPs(b*L, C, 3*C), 2*gemmBytes(b*L, C, 3*C, true))
 	nn.PutScratch(df)
 	// Split d cat[b] = [d ssm; d m5; d m7] into three (B, C, L) tensors.
+	t = pr.start()
 	dsn, dm5, dm7 := nn.GetScratch(b*C*L), nn.GetScratch(b*C*L), nn.GetScratch(b*C*L)
 	for i := 0; i < b; i++ {
 		src := dcat[i*3*C*L : (i+1)*3*C*L]
@@ -102,23 +127,32 @@ func (m *LSS) Backward(dout []float32) []float32 {
 		copy(dm5[i*C*L:(i+1)*C*L], src[C*L:2*C*L])
 		copy(dm7[i*C*L:(i+1)*C*L], src[2*C*L:])
 	}
+	pr.stop(t, OpLayout, 0, f32(2*len(dcat)))
 	nn.PutScratch(dcat)
 	dxn := m.B5.backward(dm5)
 	d7 := m.B7.backward(dm7)
+	t = pr.start()
 	ops.AddInPlace(dxn, d7)
+	pr.stop(t, OpAct, 0, f32(3*len(d7)))
 	nn.PutScratch(dm5, dm7, d7)
+	t = pr.start()
 	g := nn.GetScratch(b * L * C)
 	ops.Transpose(g, dsn, b, C, L)
+	pr.stop(t, OpLayout, 0, f32(2*len(g)))
 	nn.PutScratch(dsn)
 	for i := len(m.Blocks) - 1; i >= 0; i-- {
 		next := m.Blocks[i].Backward(g)
 		nn.PutScratch(g)
 		g = next
 	}
+	t = pr.start()
 	dx := nn.GetScratch(b * L * C)
 	ops.Transpose(dx, dxn, b, C, L)
+	pr.stop(t, OpLayout, 0, f32(2*len(dx)))
+	t = pr.start()
 	ops.AddInPlace(dx, g)
 	ops.AddInPlace(dx, dout)
+	pr.stop(t, OpAct, 0, f32(6*len(dx)))
 	nn.PutScratch(dxn, g)
 	return dx
 }
@@ -131,10 +165,12 @@ type convBranch struct {
 	n1, n2, n3 nn.InstanceNorm
 	a1, a2, a3 nn.SiLU
 	c, side, b int
+	k          int
+	prof       *probe
 }
 
 func newConvBranch(name string, c, k int) *convBranch {
-	return &convBranch{c: c,
+	return &convBranch{c: c, k: k,
 		pre:  nn.NewConv2d(fmt.Sprintf("%s.conv1b%d.0", name, k), c, c, 1, 1, 0, true),
 		dw:   nn.NewDWConv(fmt.Sprintf("%s.conv%d%d.0", name, k, k), c, k, false),
 		post: nn.NewConv2d(fmt.Sprintf("%s.conv1a%d.0", name, k), c, c, 1, 1, 0, true),
@@ -144,26 +180,53 @@ func newConvBranch(name string, c, k int) *convBranch {
 func (br *convBranch) forward(x []float32, b, side int) []float32 {
 	br.b, br.side = b, side
 	planes, hw := b*br.c, side*side
-	h := br.pre.Forward(x, b, side, side)
-	h = br.a1.Forward(br.n1.Forward(h, planes, hw))
+	pr := br.prof
+	n := planes * hw
+	c1 := func(x []float32, l *nn.Conv2d) []float32 {
+		t := pr.start()
+		y := l.Forward(x, b, side, side)
+		pr.stop(t, OpConv, gemmFLOPs(b*hw, br.c, br.c), gemmBytes(b*hw, br.c, br.c, false))
+		return y
+	}
+	normAct := func(x []float32, l *nn.InstanceNorm, a *nn.SiLU) []float32 {
+		t := pr.start()
+		y := l.Forward(x, planes, hw)
+		pr.stop(t, OpNorm, 0, f32(3*n))
+		t = pr.start()
+		y = a.Forward(y)
+		pr.stop(t, OpAct, 0, f32(2*n))
+		return y
+	}
+	h := normAct(c1(x, br.pre), &br.n1, &br.a1)
+	t := pr.start()
 	h = br.dw.Forward(h, b, side, side)
-	h = br.a2.Forward(br.n2.Forward(h, planes, hw))
-	h = br.post.Forward(h, b, side, side)
-	return br.a3.Forward(br.n3.Forward(h, planes, hw))
+	pr.stop(t, OpDWConv, 2*float64(n*br.k*br.k), f32(2*n))
+	h = normAct(h, &br.n2, &br.a2)
+	return normAct(c1(h, br.post), &br.n3, &br.a3)
 }
 
 // backward returns dx (a scratch buffer); each intermediate gradient is
 // released once the next one is computed.
 func (br *convBranch) backward(dy []float32) []float32 {
-	steps := []func([]float32) []float32{
-		br.a3.Backward, br.n3.Backward, br.post.Backward,
-		br.a2.Backward, br.n2.Backward, br.dw.Backward,
-		br.a1.Backward, br.n1.Backward, br.pre.Backward,
+	n, hw := len(dy), br.side*br.side
+	convF, convB := 2*gemmFLOPs(br.b*hw, br.c, br.c), 2*gemmBytes(br.b*hw, br.c, br.c, true)
+	steps := []struct {
+		fn           func([]float32) []float32
+		op           string
+		flops, bytes float64
+	}{
+		{br.a3.Backward, OpAct, 0, f32(3 * n)}, {br.n3.Backward, OpNorm, 0, f32(4 * n)}, {br.post.Backward, OpConv, convF, convB},
+		{br.a2.Backward, OpAct, 0, f32(3 * n)}, {br.n2.Backward, OpNorm, 0, f32(4 * n)}, {br.dw.Backward, OpDWConv, 4 * float64(n*br.k*br.k), f32(5 * n)},
+		{br.a1.Backward, OpAct, 0, f32(3 * n)}, {br.n1.Backward, OpNorm, 0, f32(4 * n)}, {br.pre.Backward, OpConv, convF, convB},
 	}
-	g := steps[0](dy)
-	for _, step := range steps[1:] {
-		next := step(g)
-		nn.PutScratch(g)
+	g := dy
+	for i, st := range steps {
+		t := br.prof.start()
+		next := st.fn(g)
+		br.prof.stop(t, st.op, st.flops, st.bytes)
+		if i > 0 {
+			nn.PutScratch(g)
+		}
 		g = next
 	}
 	return g

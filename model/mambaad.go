@@ -63,6 +63,8 @@ type MambaAD struct {
 	Enc  *Encoder
 	Fuse *Fusion
 	Dec  *Decoder
+
+	prof *probe // the anomaly map's (see SetBreakdown)
 }
 
 // New builds the network with zero weights (see Init and the loaders).

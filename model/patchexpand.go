@@ -10,8 +10,9 @@ type PatchExpand struct {
 	Expand  *nn.Linear
 	Norm    *nn.LayerNorm
 
-	b  int
-	sh []float32 // the expanded map (B, 2S, 2S, C) before the norm
+	b    int
+	sh   []float32 // the expanded map (B, 2S, 2S, C) before the norm
+	prof *probe
 }
 
 // NewPatchExpand takes (B, side, side, 2C) to (B, 2·side, 2·side, C).
@@ -30,10 +31,13 @@ func (p *PatchExpand) Params() []*nn.Param {
 func (p *PatchExpand) Forward(x []float32, b int) []float32 {
 	p.b = b
 	S := p.Side
+	t := p.prof.start()
 	lin := p.Expand.Forward(x, b*S*S)
 	p.sh = ensureLen(p.sh, len(lin))
 	p.shuffle(lin, p.sh, false)
-	return p.Norm.Forward(p.sh, b*4*S*S)
+	y := p.Norm.Forward(p.sh, b*4*S*S)
+	p.prof.stop(t, OpExpand, gemmFLOPs(b*S*S, 4*p.C, 2*p.C), gemmBytes(b*S*S, 4*p.C, 2*p.C, false)+f32(3*len(lin)))
+	return y
 }
 
 // shuffle moves between the linear output (B, S, S, 4C) and the expanded map
@@ -60,6 +64,11 @@ func (p *PatchExpand) shuffle(lin, sh []float32, inverse bool) {
 
 // Backward returns dx (B, S·S, 2C) in a scratch buffer the caller releases.
 func (p *PatchExpand) Backward(dy []float32) []float32 {
+	t := p.prof.start()
+	defer func() {
+		S := p.Side
+		p.prof.stop(t, OpExpand, 2*gemmFLOPs(p.b*S*S, 4*p.C, 2*p.C), 2*gemmBytes(p.b*S*S, 4*p.C, 2*p.C, true)+f32(5*len(dy)))
+	}()
 	dsh := p.Norm.Backward(dy)
 	dlin := nn.GetScratch(len(dsh))
 	p.shuffle(dlin, dsh, true)

@@ -20,7 +20,8 @@ func (m *MambaAD) Predict(images []float32, n int) Prediction {
 	outs := m.Reconstruct(f, n)
 	chans, sides := m.FeatureShapes()
 	s := m.Cfg.ImageSize
-	maps64 := AnomalyMaps(f[:], outs, chans, sides, n, s, Sigma)
+	maps64 := make([]float64, n*s*s)
+	anomalyMaps(maps64, f[:], outs, chans, sides, n, s, Sigma, m.prof)
 	p := Prediction{N: n, Size: s, Maps: make([]float32, len(maps64)), Scores: make([]float64, n)}
 	for i, v := range maps64 {
 		p.Maps[i] = float32(v)

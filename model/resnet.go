@@ -23,6 +23,7 @@ type Encoder struct {
 	params []*nn.Param
 	folded bool
 	out    [3][]float32
+	prof   *probe
 }
 
 // Arch describes a ResNet variant: block type, blocks per layer and the
@@ -73,6 +74,8 @@ func NewEncoder(arch string) (*Encoder, error) {
 // Params returns the weights and BatchNorm buffers (all frozen).
 func (e *Encoder) Params() []*nn.Param { return e.params }
 
+func (e *Encoder) setProbe(p *probe) { e.prof = p }
+
 // Fold computes the BN-folded convolution weights from the loaded tensors.
 // Call it after loading weights (again after any change).
 func (e *Encoder) Fold() {
@@ -94,20 +97,24 @@ func (e *Encoder) Forward(x []float32, n, size int) [3][]float32 {
 	}
 	h := e.stem.outSize(size)
 	stem := nn.GetScratch(n * 64 * h * h)
-	e.stem.forward(x, n, size, stem, true)
+	e.stem.forward(x, n, size, stem, true, e.prof)
 	p := ops.PoolOutSize(h, 3, 2, 1)
 	cur := nn.GetScratch(n * 64 * p * p)
+	t := e.prof.start()
 	ops.MaxPool2d(stem, n*64, h, h, 3, 2, 1, cur, nil)
+	e.prof.stop(t, OpAct, 0, f32(len(stem)+len(cur)))
 	nn.PutScratch(stem)
 	s := p
 	for li, layer := range e.layers {
 		for _, blk := range layer {
-			next, ns := blk.forward(cur, n, s)
+			next, ns := blk.forward(cur, n, s, e.prof)
 			nn.PutScratch(cur)
 			cur, s = next, ns
 		}
+		t := e.prof.start()
 		e.out[li] = ensureLen(e.out[li], len(cur))
 		copy(e.out[li], cur)
+		e.prof.stop(t, OpLayout, 0, f32(2*len(cur)))
 	}
 	nn.PutScratch(cur)
 	return e.out
@@ -154,11 +161,21 @@ func (f *frozenConv) shape(n, s int) conv.Shape {
 func (f *frozenConv) outSize(s int) int { return f.shape(1, s).OutH() }
 
 // forward writes conv(x)+bias into y, with ReLU when relu is set.
-func (f *frozenConv) forward(x []float32, n, s int, y []float32, relu bool) {
-	conv.Forward(f.shape(n, s), x, f.fw, f.fb, y)
+func (f *frozenConv) forward(x []float32, n, s int, y []float32, relu bool, pr *probe) {
+	sh := f.shape(n, s)
+	t := pr.start()
+	conv.Forward(sh, x, f.fw, f.fb, y)
+	pr.stop(t, OpConv, convFLOPs(sh), f32(len(x)+len(f.fw)+len(y)))
 	if relu {
+		t := pr.start()
 		ops.ReLU(y, y)
+		pr.stop(t, OpAct, 0, f32(2*len(y)))
 	}
+}
+
+// convFLOPs is the arithmetic of a direct convolution.
+func convFLOPs(s conv.Shape) float64 {
+	return 2 * float64(s.N) * float64(s.K) * float64(s.C*s.KH*s.KW) * float64(s.OutH()*s.OutW())
 }
 
 // frozenBlock is a BasicBlock (two 3×3) or a Bottleneck (1×1, 3×3, 1×1),
@@ -219,13 +236,13 @@ func (b *frozenBlock) fold() {
 }
 
 // forward returns the block output (a scratch buffer) and its side.
-func (b *frozenBlock) forward(x []float32, n, s int) ([]float32, int) {
+func (b *frozenBlock) forward(x []float32, n, s int, pr *probe) ([]float32, int) {
 	cur, cs := x, s
 	var tmp []float32
 	for i, cv := range b.convs {
 		os := cv.outSize(cs)
 		y := nn.GetScratch(n * cv.k * os * os)
-		cv.forward(cur, n, cs, y, i < len(b.convs)-1)
+		cv.forward(cur, n, cs, y, i < len(b.convs)-1, pr)
 		if tmp != nil {
 			nn.PutScratch(tmp)
 		}
@@ -234,8 +251,9 @@ func (b *frozenBlock) forward(x []float32, n, s int) ([]float32, int) {
 	short := x
 	if b.down != nil {
 		short = nn.GetScratch(len(cur))
-		b.down.forward(x, n, s, short, false)
+		b.down.forward(x, n, s, short, false, pr)
 	}
+	t := pr.start()
 	parallel.For(len(cur), 1<<14, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			v := cur[i] + short[i]
@@ -245,6 +263,7 @@ func (b *frozenBlock) forward(x []float32, n, s int) ([]float32, int) {
 			cur[i] = v
 		}
 	})
+	pr.stop(t, OpAct, 0, f32(3*len(cur)))
 	if b.down != nil {
 		nn.PutScratch(short)
 	}

@@ -47,6 +47,7 @@ type SS2D struct {
 	a        []float32 // A = −exp(A_log), (K·D, N)
 	y, yg    []float32 // (B·L, D): summed scan output, gated output
 	saved    selscan.Saved
+	prof     *probe
 }
 
 // SS2DConfig sizes an SS2D. The reference fixes Expand = 2, N = 16,
@@ -122,29 +123,60 @@ func (s *SS2D) inputs(xa []float32) selscan.Inputs {
 func (s *SS2D) Forward(x []float32, b int) []float32 {
 	s.b, s.x = b, x
 	BL, D, C, KE := b*s.L, s.D, s.C, s.K*s.e()
+	pr := s.prof
+	t := pr.start()
 	s.xpart = ensureLen(s.xpart, BL*D)
 	s.z = ensureLen(s.z, BL*D)
 	gemm.Sgemm(false, true, BL, D, C, 1, x, C, s.InProj.W[:D*C], C, 0, s.xpart, D)
 	gemm.Sgemm(false, true, BL, D, C, 1, x, C, s.InProj.W[D*C:], C, 0, s.z, D)
-	xa := s.act.Forward(s.Conv.Forward(s.xpart, b, s.Side, s.Side))
+	pr.stop(t, OpProj, gemmFLOPs(BL, 2*D, C), gemmBytes(BL, 2*D, C, false))
+	t = pr.start()
+	xc := s.Conv.Forward(s.xpart, b, s.Side, s.Side)
+	pr.stop(t, OpDWConv, 2*float64(BL*D*9), f32(2*BL*D))
+	t = pr.start()
+	xa := s.act.Forward(xc)
+	pr.stop(t, OpAct, 0, f32(2*BL*D))
 	// Every pixel projected for all K directions in one GEMM: x_dbl of
 	// direction k at step j is row Idx[k][j] of this, block k.
+	t = pr.start()
 	s.xdbl = ensureLen(s.xdbl, BL*KE)
 	gemm.Sgemm(false, true, BL, KE, D, 1, xa, D, s.XProj.W, D, 0, s.xdbl, KE)
+	pr.stop(t, OpProj, gemmFLOPs(BL, KE, D), gemmBytes(BL, KE, D, false))
+	t = pr.start()
 	s.a = ensureLen(s.a, s.K*D*s.N)
 	for i, v := range s.ALogs.W {
 		s.a[i] = -float32(math.Exp(float64(v)))
 	}
+	pr.stop(t, OpAct, 0, f32(2*len(s.a)))
 	s.y = ensureLen(s.y, BL*D)
 	var saved *selscan.Saved
 	if s.Backprop {
 		saved = &s.saved
 	}
-	selscan.Forward(s.dims(b), s.inputs(xa), s.y, saved)
+	t = pr.start()
+	dims := s.dims(b)
+	selscan.Forward(dims, s.inputs(xa), s.y, saved)
+	pr.stopScan(t, scanFLOPs(dims), f32(2*BL*D+BL*KE), float64(dims.Updates()))
+	t = pr.start()
 	yn := s.OutNorm.Forward(s.y, BL)
+	pr.stop(t, OpNorm, 0, f32(2*BL*D))
+	t = pr.start()
 	s.yg = ensureLen(s.yg, BL*D)
 	ops.SiLUMul(yn, s.z, s.yg)
-	return s.OutProj.Forward(s.yg, BL)
+	pr.stop(t, OpAct, 0, f32(3*BL*D))
+	t = pr.start()
+	out := s.OutProj.Forward(s.yg, BL)
+	pr.stop(t, OpProj, gemmFLOPs(BL, C, D), gemmBytes(BL, C, D, false))
+	return out
+}
+
+// scanFLOPs counts the selective scan's arithmetic: per state update δ·A,
+// exp, the δ·B·u product and two multiply-adds (h and y), 7 operations
+// with the exponential counted as one; per step, channel and direction the
+// Δ projection (2R), its bias and softplus (2) and the skip term (2).
+func scanFLOPs(d selscan.Dims) float64 {
+	steps := float64(d.Batch) * float64(d.K) * float64(d.D) * float64(d.L)
+	return 7*float64(d.Updates()) + steps*float64(2*d.R+4)
 }
 
 // Backward takes dout (B, L, C), accumulates every parameter gradient and
@@ -153,37 +185,55 @@ func (s *SS2D) Forward(x []float32, b int) []float32 {
 func (s *SS2D) Backward(dout []float32) []float32 {
 	b := s.b
 	BL, D, C, KE := b*s.L, s.D, s.C, s.K*s.e()
+	pr := s.prof
+	t := pr.start()
 	dyg := s.OutProj.Backward(dout)
+	pr.stop(t, OpProj, 2*gemmFLOPs(BL, C, D), 2*gemmBytes(BL, C, D, true))
+	t = pr.start()
 	dyn, dz := nn.GetScratch(BL*D), nn.GetScratch(BL*D)
 	ops.SiLUMulBackward(s.OutNorm.Out(), s.z, dyg, dyn, dz)
+	pr.stop(t, OpAct, 0, f32(5*BL*D))
 	nn.PutScratch(dyg)
+	t = pr.start()
 	dy := s.OutNorm.Backward(dyn)
+	pr.stop(t, OpNorm, 0, f32(4*BL*D))
 	nn.PutScratch(dyn)
 	xa := s.act.Out()
+	t = pr.start()
 	dxa, dxdbl := nn.GetScratch(BL*D), nn.GetScratch(BL*KE)
 	dA := nn.GetScratch(s.K * D * s.N)
 	clear(dA)
-	selscan.Backward(s.dims(b), s.inputs(xa), dy, &s.saved, selscan.Grads{
+	dims := s.dims(b)
+	selscan.Backward(dims, s.inputs(xa), dy, &s.saved, selscan.Grads{
 		X: dxa, XDbl: dxdbl, DtW: s.DtW.G, DtBias: s.DtB.G, A: dA, Dskip: s.Ds.G})
+	pr.stopScan(t, 2*scanFLOPs(dims), f32(4*BL*D+2*BL*KE), float64(dims.Updates()))
 	nn.PutScratch(dy)
 	for i, g := range dA { // A = −exp(A_log) ⇒ dA_log = dA·A
 		s.ALogs.G[i] += g * s.a[i]
 	}
 	nn.PutScratch(dA)
 	// x_dbl = xa·W_xᵀ: dxa += dx_dbl·W_x, dW_x += dx_dblᵀ·xa.
+	t = pr.start()
 	gemm.Sgemm(false, false, BL, D, KE, 1, dxdbl, KE, s.XProj.W, D, 1, dxa, D)
 	gemm.Sgemm(true, false, KE, D, BL, 1, dxdbl, KE, xa, D, 1, s.XProj.G, D)
+	pr.stop(t, OpProj, 2*gemmFLOPs(BL, KE, D), gemmBytes(BL, D, KE, true)+gemmBytes(KE, D, BL, true))
 	nn.PutScratch(dxdbl)
+	t = pr.start()
 	dxc := s.act.Backward(dxa)
+	pr.stop(t, OpAct, 0, f32(3*BL*D))
 	nn.PutScratch(dxa)
+	t = pr.start()
 	dxpart := s.Conv.Backward(dxc)
+	pr.stop(t, OpDWConv, 4*float64(BL*D*9), f32(5*BL*D))
 	nn.PutScratch(dxc)
 	// xpart = x·W_xpartᵀ and z = x·W_zᵀ.
+	t = pr.start()
 	gemm.Sgemm(true, false, D, C, BL, 1, dxpart, D, s.x, C, 1, s.InProj.G[:D*C], C)
 	gemm.Sgemm(true, false, D, C, BL, 1, dz, D, s.x, C, 1, s.InProj.G[D*C:], C)
 	dx := nn.GetScratch(BL * C)
 	gemm.Sgemm(false, false, BL, C, D, 1, dxpart, D, s.InProj.W[:D*C], C, 0, dx, C)
 	gemm.Sgemm(false, false, BL, C, D, 1, dz, D, s.InProj.W[D*C:], C, 1, dx, C)
+	pr.stop(t, OpProj, 2*gemmFLOPs(BL, 2*D, C), gemmBytes(2*D, C, BL, true)+gemmBytes(BL, C, 2*D, true))
 	nn.PutScratch(dxpart, dz)
 	return dx
 }

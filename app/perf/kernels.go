@@ -40,8 +40,9 @@ func (r *Report) Kernels() {
 		m, k, n := s[0], s[1], s[2]
 		a, b, c := randSlice(rng, m*k), randSlice(rng, k*n), make([]float32, m*n)
 		flops := 2 * float64(m) * float64(n) * float64(k)
-		t := Median(runs, minTime, func() { gemm.Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n) })
-		r.AddFLOPs(fmt.Sprintf("sgemm %dx%dx%d", m, k, n), flops, t)
+		name := fmt.Sprintf("sgemm %dx%dx%d", m, k, n)
+		t := r.median(name, runs, minTime, func() { gemm.Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n) })
+		r.AddFLOPs(name, flops, t)
 		ga := blas32.General{Rows: m, Cols: k, Stride: k, Data: a}
 		gb := blas32.General{Rows: k, Cols: n, Stride: n, Data: b}
 		gc := blas32.General{Rows: m, Cols: n, Stride: n, Data: c}
@@ -51,15 +52,17 @@ func (r *Report) Kernels() {
 	for _, s := range [][2]int{{64, 64}, {128, 32}, {256, 16}} {
 		sh := conv.Shape{N: 8, C: s[0], H: s[1], W: s[1], K: s[0], KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 		x, w, y := randSlice(rng, 8*s[0]*s[1]*s[1]), randSlice(rng, s[0]*s[0]*9), make([]float32, 8*s[0]*s[1]*s[1])
-		t := Median(runs, minTime, func() { conv.Forward(sh, x, w, nil, y) })
+		name := fmt.Sprintf("conv2d 3x3 fwd B8 C%d %dx%d", s[0], s[1], s[1])
+		t := r.median(name, runs, minTime, func() { conv.Forward(sh, x, w, nil, y) })
 		flops := 2 * float64(8*s[0]*s[0]*9*s[1]*s[1])
-		r.AddFLOPs(fmt.Sprintf("conv2d 3x3 fwd B8 C%d %dx%d", s[0], s[1], s[1]), flops, t)
+		r.AddFLOPs(name, flops, t)
 	}
 	{
 		const c, h = 128, 64
 		x, w, y := randSlice(rng, c*h*h), randSlice(rng, c*49), make([]float32, c*h*h)
-		t := Median(runs, minTime, func() { dwconv.Forward(1, c, h, h, 7, x, w, nil, y) })
-		r.AddFLOPs(fmt.Sprintf("dwconv 7x7 fwd C%d %dx%d", c, h, h), 2*float64(c*h*h*49), t)
+		name := fmt.Sprintf("dwconv 7x7 fwd C%d %dx%d", c, h, h)
+		t := r.median(name, runs, minTime, func() { dwconv.Forward(1, c, h, h, 7, x, w, nil, y) })
+		r.AddFLOPs(name, 2*float64(c*h*h*49), t)
 	}
 	for _, d := range []selscan.Dims{{Batch: 1, K: 8, D: 128, L: 4096, N: 16, R: 4}, {Batch: 1, K: 8, D: 1024, L: 64, N: 16, R: 32}} {
 		r.scan(rng, d)
@@ -97,9 +100,9 @@ func (r *Report) scan(rng *rand.Rand, d selscan.Dims) {
 	var saved selscan.Saved
 	shape := fmt.Sprintf("B%d K%d D%d L%d N%d", d.Batch, d.K, d.D, d.L, d.N)
 	upd := float64(d.Batch) * float64(d.K) * float64(d.D) * float64(d.L) * float64(d.N)
-	t := Median(runs, minTime, func() { selscan.Forward(d, in, y, nil) })
+	t := r.median("scan_fwd "+shape, runs, minTime, func() { selscan.Forward(d, in, y, nil) })
 	r.Add("scan_fwd "+shape, upd/t, "updates/s", "fused: Δ projection, softplus, gather, scan, merge")
 	selscan.Forward(d, in, y, &saved)
-	t = Median(runs, minTime, func() { selscan.Backward(d, in, dy, &saved, g) })
+	t = r.median("scan_bwd "+shape, runs, minTime, func() { selscan.Backward(d, in, dy, &saved, g) })
 	r.Add("scan_bwd "+shape, upd/t, "updates/s", "")
 }

@@ -83,14 +83,16 @@ func (r *Report) Model(rss map[string]int64) error {
 		name string
 		n    int
 	}{{"infer1", 1}, {"infer8", 8}} {
-		t := Median(3, 2*time.Second, b.Run(sc.name))
+		name := fmt.Sprintf("model infer 256x256 resnet34 batch%d", sc.n)
+		t := r.median(name, 3, 2*time.Second, b.Run(sc.name))
 		frac := floor * float64(sc.n) / t
-		r.Results = append(r.Results, Row{Name: fmt.Sprintf("model infer 256x256 resnet34 batch%d", sc.n),
+		r.Results = append(r.Results, Row{Name: name,
 			Value: float64(sc.n) / t, Unit: "images/s", PeakFraction: &frac,
 			Note: fmt.Sprintf("%.0f ms/image; fraction = FLOP floor (%.3g MAC/image) / time", 1000*t/float64(sc.n), ModelMACs)})
 	}
-	t := Median(3, 5*time.Second, b.Run("train8"))
-	r.Add("model train_step 256x256 resnet34 batch8", t, "s/step", "fusion + decoder forward/backward + AdamW, cached features")
+	name := "model train_step 256x256 resnet34 batch8"
+	t := r.median(name, 3, 5*time.Second, b.Run("train8"))
+	r.Add(name, t, "s/step", "fusion + decoder forward/backward + AdamW, cached features")
 	for _, sc := range Scenarios {
 		if v, ok := rss[sc]; ok {
 			r.Add("model peak_rss "+sc, float64(v)/(1<<20), "MiB", "child process running only this workload")

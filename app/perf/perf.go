@@ -18,6 +18,7 @@ import (
 
 	"github.com/mambaad/mambaad/kernels/isa"
 	"github.com/mambaad/mambaad/kernels/peak"
+	"github.com/mambaad/mambaad/parallel"
 )
 
 // Row is one measured figure. Name starts with the kernel or section
@@ -40,6 +41,14 @@ type Report struct {
 	ISA        string  `json:"isa"`
 	Date       string  `json:"date"`
 	GoVersion  string  `json:"go"`
+	// BandwidthGBps is the measured memory bandwidth (with breakdowns).
+	BandwidthGBps float64 `json:"bandwidth_gbps,omitempty"`
+	// Breakdowns are the per-op tables of the model scenarios (bench model
+	// --breakdown).
+	Breakdowns []Breakdown `json:"breakdowns,omitempty"`
+	// Scaling makes every timed figure also run on one worker, alternating
+	// with runs on all of them, and adds a row with the speed-up.
+	Scaling bool `json:"scaling,omitempty"`
 }
 
 // NewReport measures the machine's fp32 peak and starts a report.
@@ -59,6 +68,48 @@ func (r *Report) AddFLOPs(name string, flops, seconds float64) {
 // Add adds a row without a FLOP count.
 func (r *Report) Add(name string, value float64, unit, note string) {
 	r.Results = append(r.Results, Row{Name: name, Value: value, Unit: unit, Note: note})
+}
+
+// median is Median for a row called name; with r.Scaling it times fn on
+// one worker and on all of them alternately (so that a change in the
+// machine's load hits both alike), adds the row "<name> scaling" with the
+// ratio of the two medians, and returns the all-workers median.
+func (r *Report) median(name string, runs int, minTime time.Duration, fn func()) float64 {
+	if !r.Scaling || r.Threads < 2 {
+		return Median(runs, minTime, fn)
+	}
+	t1, tn := MedianScaling(runs, minTime, fn)
+	r.Results = append(r.Results, Row{Name: name + " scaling", Value: t1 / tn, Unit: "×",
+		Note: fmt.Sprintf("1 → %d threads: %.3g s → %.3g s, alternating runs", r.Threads, t1, tn)})
+	return tn
+}
+
+// MedianScaling times fn alternately on one worker of the pool and on all
+// of them, at least runs times each and for at least minTime in total
+// (after one untimed call of each), and returns both medians in seconds.
+func MedianScaling(runs int, minTime time.Duration, fn func()) (one, all float64) {
+	w := parallel.Workers()
+	on := func(k int) float64 {
+		prev := parallel.SetWorkers(k)
+		defer parallel.SetWorkers(prev)
+		t := time.Now()
+		fn()
+		return time.Since(t).Seconds()
+	}
+	on(1)
+	on(w)
+	var t1, tn []float64
+	start := time.Now()
+	for len(t1) < runs || time.Since(start) < minTime {
+		t1 = append(t1, on(1))
+		tn = append(tn, on(w))
+		if len(t1) >= 1000 {
+			break
+		}
+	}
+	slices.Sort(t1)
+	slices.Sort(tn)
+	return t1[len(t1)/2], tn[len(tn)/2]
 }
 
 // Median runs fn at least runs times and for at least minTime in total
@@ -100,7 +151,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", row.Name, format(row.Value), row.Unit, pct, row.Note)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return r.WriteBreakdowns(w)
 }
 
 func format(v float64) string {

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"fmt"
+	"runtime"
+
 	"github.com/mambaad/mambaad/internal/run"
 	"github.com/spf13/cobra"
 )
 
 func newBenchCmd() *cobra.Command {
 	var o run.BenchOptions
+	var threads int
 	cmd := &cobra.Command{
 		Use:       "bench [kernels|model|metrics|all]...",
 		Short:     "Measure the kernels, the model and the metrics on this machine",
@@ -24,10 +28,31 @@ then the chosen sections:
 
 Each figure is the median of several runs; FLOP rates also show the fraction
 of the measured peak. --json prints one JSON object {"peak_gflops",
-"results": [{"name", "value", "unit", "peak_fraction"}], …}.`,
+"results": [{"name", "value", "unit", "peak_fraction"}], …}.
+
+--breakdown (with model) adds one table per workload: the time of every
+stage (encoder, fusion, decoder.0–3, anomaly_map; training: forward,
+backward, loss, optimiser) split by op class (conv, projections, scan,
+dwconv, norms, elementwise, layout, patchexpand, cosine, upsample, blur),
+with achieved GFLOP/s and GB/s and each row's floor: its arithmetic at the
+measured peak or its least memory traffic at the measured bandwidth,
+whichever is longer.
+
+--scaling times every figure on one thread and on all of them, alternating
+runs, and adds a "… scaling" row with the speed-up. --threads sets how many
+threads "all" is. --cpuprofile writes a pprof CPU profile of the run (go
+tool pprof -top mambaad FILE).`,
 		Example: `  mambaad bench kernels
-  mambaad bench all --json > bench.json`,
+  mambaad bench all --json > bench.json
+  mambaad bench model --breakdown --cpuprofile model.prof
+  mambaad bench kernels model --scaling --threads 2`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if threads < 0 {
+				return fmt.Errorf("--threads %d: want 0 (all) or more", threads)
+			}
+			if threads > 0 {
+				runtime.GOMAXPROCS(threads)
+			}
 			o.Sections = args
 			o.Stdout, o.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
 			if err := o.Validate(); err != nil {
@@ -37,6 +62,10 @@ of the measured peak. --json prints one JSON object {"peak_gflops",
 		},
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print one JSON object")
+	cmd.Flags().BoolVar(&o.Breakdown, "breakdown", false, "with model: time per stage and op class, with floors")
+	cmd.Flags().BoolVar(&o.Scaling, "scaling", false, "time every figure on 1 thread and on all, and add the speed-ups")
+	cmd.Flags().StringVar(&o.CPUProfile, "cpuprofile", "", "write a pprof CPU profile of the run to `FILE`")
+	cmd.Flags().IntVar(&threads, "threads", 0, "CPU threads (0 = all)")
 	cmd.Flags().StringVar(&o.Probe, "rss-probe", "", "internal: run one model workload and print its peak memory")
 	cmd.Flags().MarkHidden("rss-probe")
 	return cmd

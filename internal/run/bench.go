@@ -6,6 +6,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
+	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,6 +20,15 @@ import (
 type BenchOptions struct {
 	Sections []string // kernels, model, metrics, all (default kernels)
 	JSON     bool
+	// Breakdown adds, to the model section, a table per scenario of the
+	// time each stage and op class takes, with its floor.
+	Breakdown bool
+	// Scaling times every figure on one thread and on all of them,
+	// alternately, and adds the speed-up rows.
+	Scaling bool
+	// CPUProfile, when set, is where a pprof CPU profile of the whole
+	// measurement is written.
+	CPUProfile string
 	// Probe is the child side of the memory measurement: run one model
 	// workload and print its peak RSS (internal).
 	Probe          string
@@ -45,6 +57,9 @@ func (o *BenchOptions) Validate() error {
 		}
 	}
 	o.Sections = out
+	if o.Breakdown && !slices.Contains(out, "model") {
+		return fmt.Errorf("--breakdown needs the model section (bench model --breakdown)")
+	}
 	return nil
 }
 
@@ -53,7 +68,24 @@ func (o *BenchOptions) Run(ctx context.Context) error {
 	if o.Probe != "" {
 		return o.runProbe()
 	}
+	if o.CPUProfile != "" {
+		f, err := os.Create(o.CPUProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			if err := f.Close(); err != nil {
+				fmt.Fprintf(o.Stderr, "note: %s: %v\n", o.CPUProfile, err)
+			}
+		}()
+	}
 	r := perf.NewReport(report.Machine())
+	r.Scaling = o.Scaling
 	for _, s := range o.Sections {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -65,6 +97,12 @@ func (o *BenchOptions) Run(ctx context.Context) error {
 		case "model":
 			if err := r.Model(o.probeRSS(ctx)); err != nil {
 				return err
+			}
+			if o.Breakdown {
+				fmt.Fprintf(o.Stderr, "measuring the model breakdown…\n")
+				if err := r.ModelBreakdown(); err != nil {
+					return err
+				}
 			}
 		case "metrics":
 			if err := r.Metrics(); err != nil {
@@ -87,7 +125,9 @@ func (o *BenchOptions) probeRSS(ctx context.Context) map[string]int64 {
 	}
 	out := map[string]int64{}
 	for _, sc := range perf.Scenarios {
-		b, err := exec.CommandContext(ctx, exe, "bench", "--rss-probe", sc).Output()
+		cmd := exec.CommandContext(ctx, exe, "bench", "--rss-probe", sc)
+		cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(runtime.GOMAXPROCS(0)))
+		b, err := cmd.Output()
 		if err != nil {
 			fmt.Fprintf(o.Stderr, "note: memory probe %s failed: %v\n", sc, err)
 			continue
