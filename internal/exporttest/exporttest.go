@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mambaad/mambaad/format/safetensors"
 )
 
 // EnvRequire makes a missing runtime a test failure instead of a skip.
@@ -133,18 +135,29 @@ func (o *ORT) RunShape(t testing.TB, model string, x []float32, shape []int, ext
 	return res
 }
 
-// NeedPython finds python3 with the given modules importable, or skips
-// (naming the Debian package to install).
+// NeedPython finds a python3 with the given module importable, or skips
+// (naming the Debian package to install). It tries $MAMBAAD_PYTHON, then
+// Debian's /usr/bin/python3 (where python3-onnx and python3-torch
+// install), then python3 on PATH.
 func NeedPython(t testing.TB, module, debPackage string) string {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		missing(t, "this test needs python3 with %s (apt-get install %s)", module, debPackage)
+	var tried []string
+	for _, py := range []string{os.Getenv("MAMBAAD_PYTHON"), "/usr/bin/python3", "python3"} {
+		if py == "" {
+			continue
+		}
+		path, err := exec.LookPath(py)
+		if err != nil {
+			continue
+		}
+		out, err := exec.Command(path, "-c", "import "+module).CombinedOutput()
+		if err == nil {
+			return path
+		}
+		tried = append(tried, path+": "+lastLine(string(out)))
 	}
-	if out, err := exec.Command(py, "-c", "import "+module).CombinedOutput(); err != nil {
-		missing(t, "this test needs the Python module %s (apt-get install %s): %s", module, debPackage, strings.TrimSpace(lastLine(string(out))))
-	}
-	return py
+	missing(t, "this test needs python3 with the module %s (apt-get install %s); tried %s", module, debPackage, strings.Join(tried, "; "))
+	return ""
 }
 
 // Python runs a script from tools/export with arguments; its combined
@@ -216,4 +229,43 @@ func Compare(got, want []float32, floor float64) Parity {
 		}
 	}
 	return p
+}
+
+// WriteStateDictExpectation writes what tools/export/check_pth.py compares
+// a state_dict loaded by PyTorch with: a JSON manifest of [name, dtype,
+// shape, byte offset] per tensor and the values little-endian in a blob.
+func WriteStateDictExpectation(t testing.TB, dir string, ts []safetensors.Tensor) (manifest, blob string) {
+	t.Helper()
+	var raw []byte
+	var rows [][]any
+	for i := range ts {
+		dt := "float32"
+		if ts[i].I64 != nil {
+			dt = "int64"
+		}
+		shape := ts[i].Shape
+		if shape == nil {
+			shape = []int{}
+		}
+		rows = append(rows, []any{ts[i].Name, dt, shape, len(raw)})
+		if ts[i].I64 != nil {
+			for _, v := range ts[i].I64 {
+				raw = binary.LittleEndian.AppendUint64(raw, uint64(v))
+			}
+		} else {
+			raw = append(raw, F32Bytes(ts[i].F32)...)
+		}
+	}
+	js, err := json.Marshal(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest, blob = filepath.Join(dir, "expect.json"), filepath.Join(dir, "expect.bin")
+	if err := os.WriteFile(manifest, js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(blob, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return manifest, blob
 }

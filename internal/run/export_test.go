@@ -1,0 +1,450 @@
+package run
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mambaad/mambaad/app/detector"
+	"github.com/mambaad/mambaad/format/modelio"
+	"github.com/mambaad/mambaad/format/onnx"
+	"github.com/mambaad/mambaad/format/pth"
+	"github.com/mambaad/mambaad/internal/exporttest"
+	"github.com/mambaad/mambaad/model"
+	"github.com/mambaad/mambaad/model/membank"
+)
+
+// exportCheckpoint saves m as a calibrated two-class detector checkpoint:
+// class prototypes, a global threshold and one for class "b".
+func exportCheckpoint(t testing.TB, m *model.MambaAD, dir string, x []float32, n int) (string, *detector.Detector) {
+	t.Helper()
+	d := detector.FromModel(m)
+	c3 := m.Enc.Channels[2]
+	r := rand.New(rand.NewPCG(4, 4))
+	vec := make([]float32, 2*c3)
+	for k := 0; k < 2; k++ { // unit rows
+		var ss float64
+		for j := 0; j < c3; j++ {
+			v := r.NormFloat64()
+			vec[k*c3+j], ss = float32(v), ss+v*v
+		}
+		for j := 0; j < c3; j++ {
+			vec[k*c3+j] /= float32(math.Sqrt(ss))
+		}
+	}
+	d.SetPrototypes(&detector.Prototypes{Names: []string{"a", "b"}, Dim: c3, Vec: vec, Temperature: 0.05})
+	// Thresholds between scores, so decisions go both ways. (A threshold
+	// within float32 rounding of a score, ~1e-7 relative, could decide that
+	// image differently in a float32 runtime; calibrated thresholds sit
+	// one ulp above a calibration image's score, so only those images can
+	// be affected, never unseen ones in practice.)
+	p := d.Predict(x, n)
+	s := slices.Sorted(slices.Values(p.Scores))
+	d.Meta.Thresholds = detector.Thresholds{
+		Global:  &detector.Threshold{Value: (s[0] + s[len(s)-1]) / 2, Method: "given"},
+		Classes: map[string]detector.Threshold{"b": {Value: (s[0] + s[1]) / 2, Method: "fpr", FPR: 0.01, Images: 10}},
+	}
+	path := filepath.Join(dir, "model.ckpt")
+	if err := modelio.Save(path, m, modelio.SaveOptions{Meta: d.Meta.Entries(), Extra: d.Parts(false)}); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := detector.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, loaded
+}
+
+func runExport(t testing.TB, ckpt, out string, extra ...func(*ExportOptions)) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	o := ExportOptions{Checkpoint: ckpt, Out: out, Version: "test-version", Stdout: &stdout, Stderr: &stderr}
+	for _, f := range extra {
+		f(&o)
+	}
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String() + stderr.String()
+}
+
+// TestExportONNXMetadata: the file's metadata_props, read back by the Go
+// decoder, carry the preprocessing, thresholds, classes and provenance.
+func TestExportONNXMetadata(t *testing.T) {
+	m := exporttest.SmallModel(t, "zigzag", 4, 4, 2)
+	dir := t.TempDir()
+	x := exporttest.Images(4, 64, 1)
+	ckpt, d := exportCheckpoint(t, m, dir, x, 4)
+	out := filepath.Join(dir, "model.onnx")
+	msg := runExport(t, ckpt, out)
+	if !strings.Contains(msg, "wrote "+out) || !strings.Contains(msg, "class_probs (batch,2)") {
+		t.Errorf("summary: %s", msg)
+	}
+	entries, err := onnx.ReadMetadata(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := map[string]string{}
+	for _, e := range entries {
+		meta[e.Key] = e.Value
+	}
+	sum, _ := modelio.FileSHA256(ckpt)
+	var th detector.Thresholds
+	if err := json.Unmarshal([]byte(meta[MetaThresholds]), &th); err != nil {
+		t.Fatal(err)
+	}
+	if th.Global == nil || th.Global.Value != d.Meta.Thresholds.Global.Value || th.Classes["b"].Value != d.Meta.Thresholds.Classes["b"].Value {
+		t.Errorf("thresholds %s, want %+v", meta[MetaThresholds], d.Meta.Thresholds)
+	}
+	want := map[string]string{
+		MetaVersion: "test-version", MetaCheckpointHash: sum, MetaCheckpoint: "model.ckpt", MetaMethod: "recon",
+		MetaInputSize: "64", MetaMean: "[0.485,0.456,0.406]", MetaStd: "[0.229,0.224,0.225]",
+		MetaClassNames: `["a","b"]`, MetaTemperature: "0.05", MetaCrop: "centre 64×64",
+		MetaThreshold: fmt.Sprint(d.Meta.Thresholds.Global.Value), MetaInputName: "image",
+	}
+	for k, v := range want {
+		if meta[k] != v {
+			t.Errorf("metadata %s = %q, want %q", k, meta[k], v)
+		}
+	}
+	for _, k := range []string{MetaResize, MetaConfig, MetaEncoder, MetaOutputs, MetaDecision, MetaPreprocess, MetaColor, MetaInputShape} {
+		if meta[k] == "" {
+			t.Errorf("metadata %s missing", k)
+		}
+	}
+	if !strings.Contains(meta[MetaResize], "bilinear") || !strings.Contains(meta[MetaResize], "antialiased") {
+		t.Errorf("resize rule %q", meta[MetaResize])
+	}
+	var cfg model.Config
+	if err := json.Unmarshal([]byte(meta[MetaConfig]), &cfg); err != nil || cfg.Scan != "zigzag" || cfg.Directions != 4 {
+		t.Errorf("model_config %q (%v)", meta[MetaConfig], err)
+	}
+}
+
+// TestExportONNXCheckerAndORT is the command's ONNX file in two real
+// runtimes: onnx.checker.check_model(full_check=True) from python3-onnx
+// (with the inferred input and output shapes and the metadata), and ONNX
+// Runtime, whose anomaly maps, scores, class probabilities and decisions
+// must be mambaad's (detector.Predict on the same checkpoint).
+func TestExportONNXCheckerAndORT(t *testing.T) {
+	m := exporttest.SmallModel(t, "hilbert", 8, 8, 5)
+	dir := t.TempDir()
+	const n = 4
+	x := exporttest.Images(n, 64, 7)
+	ckpt, d := exportCheckpoint(t, m, dir, x, n)
+	out := filepath.Join(dir, "model.onnx")
+	runExport(t, ckpt, out)
+	t.Run("checker", func(t *testing.T) {
+		py := exporttest.NeedPython(t, "onnx", "python3-onnx")
+		checkONNXFile(t, py, out, 64, 2)
+	})
+	t.Run("ort", func(t *testing.T) {
+		ort := exporttest.NeedORT(t)
+		p := compareWithORT(t, ort, d, out, x, n)
+		t.Logf("map max rel %.2e, abs/max %.2e", p.MaxRel, p.MaxAbsOverMax)
+	})
+}
+
+// checkONNXFile runs tools/export/check_onnx.py and checks what it reports.
+func checkONNXFile(t *testing.T, py, path string, size, classes int) {
+	t.Helper()
+	out := exporttest.Python(t, py, "check_onnx.py", path)
+	var rep struct {
+		IR       int                       `json:"ir_version"`
+		Opset    map[string]int            `json:"opset"`
+		Inputs   map[string][]any          `json:"inputs"`
+		Outputs  map[string][]any          `json:"outputs"`
+		Ops      map[string]int            `json:"ops"`
+		Metadata map[string]string         `json:"metadata"`
+		Producer []string                  `json:"producer"`
+		Extra    map[string]map[string]any `json:"-"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("check_onnx.py: %v\n%s", err, out)
+	}
+	if rep.Opset["ai.onnx"] != onnx.Opset || rep.IR != onnx.IRVersion || rep.Producer[0] != "mambaad" {
+		t.Errorf("opset %v, IR %d, producer %v", rep.Opset, rep.IR, rep.Producer)
+	}
+	s := float64(size)
+	wantIO := map[string][]any{onnx.InputName: {"batch", 3.0, s, s}}
+	if fmt.Sprint(rep.Inputs) != fmt.Sprint(wantIO) {
+		t.Errorf("inputs %v, want %v", rep.Inputs, wantIO)
+	}
+	wantOut := map[string][]any{onnx.OutputMap: {"batch", 1.0, s, s}, onnx.OutputScore: {"batch"}}
+	if classes > 0 {
+		wantOut[onnx.OutputClass] = []any{"batch", float64(classes)}
+	}
+	if fmt.Sprint(rep.Outputs) != fmt.Sprint(wantOut) {
+		t.Errorf("outputs %v, want %v", rep.Outputs, wantOut)
+	}
+	if rep.Ops["Scan"] == 0 || rep.Metadata[MetaInputSize] != fmt.Sprint(size) {
+		t.Errorf("ops %v, metadata %v", rep.Ops, rep.Metadata)
+	}
+	t.Logf("onnx checker (full) passed: %d Scan, %d Conv, %d MatMul nodes", rep.Ops["Scan"], rep.Ops["Conv"], rep.Ops["MatMul"])
+}
+
+// compareWithORT runs the exported file in ONNX Runtime and compares every
+// output with d.Predict: maps within 1e-4 relative element by element,
+// scores within 1e-4, class probabilities within 1e-4 absolute with the
+// same argmax, and identical decisions at the checkpoint's thresholds,
+// both with the inferred class and with each class given.
+func compareWithORT(t *testing.T, ort *exporttest.ORT, d *detector.Detector, path string, x []float32, n int) exporttest.Parity {
+	t.Helper()
+	S := d.Model.Cfg.ImageSize
+	res := ort.Run(t, path, x, n, S)
+	want := d.Predict(x, n)
+	p := exporttest.Compare(res.Out[onnx.OutputMap], want.Maps, 1e-3)
+	if p.MaxRel > 1e-4 {
+		t.Errorf("anomaly map: max relative error %.3g > 1e-4 (ORT %v, mambaad %v at %d)", p.MaxRel, res.Out[onnx.OutputMap][p.At], want.Maps[p.At], p.At)
+	}
+	scores := res.Out[onnx.OutputScore]
+	probs := res.Out[onnx.OutputClass]
+	if len(scores) != n {
+		t.Fatalf("%d scores for %d images", len(scores), n)
+	}
+	for b := 0; b < n; b++ {
+		if r := math.Abs(float64(scores[b])-want.Scores[b]) / want.Scores[b]; r > 1e-4 {
+			t.Errorf("image %d: score %v, mambaad %v", b, scores[b], want.Scores[b])
+		}
+		var guess *detector.ClassGuess
+		if d.Protos != nil {
+			k := len(d.Protos.Names)
+			row := probs[b*k : (b+1)*k]
+			best := 0
+			for j := range row {
+				if row[j] > row[best] {
+					best = j
+				}
+			}
+			g := want.Classes[b]
+			if d.Protos.Names[best] != g.Class || math.Abs(float64(row[best])-g.Confidence) > 1e-4 {
+				t.Errorf("image %d: ORT class %s (%.6f), mambaad %s (%.6f)", b, d.Protos.Names[best], row[best], g.Class, g.Confidence)
+			}
+			guess = &detector.ClassGuess{Class: d.Protos.Names[best], Confidence: float64(row[best])}
+		}
+		var refGuess *detector.ClassGuess
+		if want.Classes != nil {
+			g := want.Classes[b]
+			refGuess = &g
+		}
+		for _, class := range []string{"", "a", "b"} {
+			got := d.Decide(float64(scores[b]), class, guess, nil)
+			ref := d.Decide(want.Scores[b], class, refGuess, nil)
+			if (got.Anomalous == nil) != (ref.Anomalous == nil) || got.Anomalous != nil && *got.Anomalous != *ref.Anomalous || got.Class != ref.Class {
+				t.Errorf("image %d class %q: ORT decision %+v, mambaad %+v", b, class, got, ref)
+			}
+		}
+	}
+	return p
+}
+
+// TestExportPthRoundTrip: the .pth holds the reference key layout; reading
+// it back (modelio.LoadReference, what `pth` import and train --init use)
+// gives a bit-identical model, whose checkpoint is byte-identical to the
+// original's and whose predictions are the same bits; PyTorch's
+// torch.load(weights_only=True) reads the same names, shapes and values.
+func TestExportPthRoundTrip(t *testing.T) {
+	m := exporttest.SmallModel(t, "scan", 8, 4, 11)
+	dir := t.TempDir()
+	x := exporttest.Images(2, 64, 3)
+	ckpt, _ := exportCheckpoint(t, m, dir, x, 2)
+	out := filepath.Join(dir, "model.pth")
+	msg := runExport(t, ckpt, out)
+	if !strings.Contains(msg, "reference MambaAD key layout") || !strings.Contains(msg, "thresholds, class prototypes") {
+		t.Errorf("summary: %s", msg)
+	}
+	ts, err := pth.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := m.All()
+	if len(ts) != len(all) {
+		t.Fatalf("%d tensors in the .pth, the model has %d", len(ts), len(all))
+	}
+	encoder := map[string]bool{}
+	for _, p := range m.Enc.Params() {
+		encoder[p.Name] = true
+	}
+	for i, p := range all {
+		want := p.Name
+		if encoder[p.Name] {
+			want = model.EncoderPrefix + p.Name
+		}
+		if ts[i].Name != want || !slices.Equal(ts[i].Shape, p.Shape) {
+			t.Fatalf("tensor %d: %s %v, want %s %v", i, ts[i].Name, ts[i].Shape, want, p.Shape)
+		}
+	}
+
+	back, err := model.New(m.Cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := modelio.LoadReference(back, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Loaded != len(all) || len(rep.Missing)+len(rep.Unexpected) > 0 {
+		t.Fatalf("re-import: %s", rep)
+	}
+	for i, p := range back.All() {
+		for j, v := range p.W {
+			if math.Float32bits(v) != math.Float32bits(all[i].W[j]) {
+				t.Fatalf("%s[%d]: %v after the round trip, was %v", p.Name, j, v, all[i].W[j])
+			}
+		}
+	}
+	a, b := filepath.Join(dir, "a.ckpt"), filepath.Join(dir, "b.ckpt")
+	if err := modelio.Save(a, m, modelio.SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := modelio.Save(b, back, modelio.SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ab, _ := os.ReadFile(a)
+	bb, _ := os.ReadFile(b)
+	if !bytes.Equal(ab, bb) {
+		t.Fatal("the re-imported model's checkpoint differs from the original's")
+	}
+	p1, p2 := detector.FromModel(m).Predict(x, 2), detector.FromModel(back).Predict(x, 2)
+	if !slices.Equal(p1.Maps, p2.Maps) {
+		t.Fatal("the re-imported model predicts differently")
+	}
+	// train --init NAME.pth
+	init, err := model.New(m.Cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	init.Init(99)
+	if err := modelio.LoadTrainable(init, out); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range init.Trainable() {
+		if !slices.Equal(p.W, m.Trainable()[i].W) {
+			t.Fatalf("LoadTrainable: %s differs", p.Name)
+		}
+	}
+
+	t.Run("torch", func(t *testing.T) {
+		py := exporttest.NeedPython(t, "torch", "python3-torch")
+		manifest, blob := exporttest.WriteStateDictExpectation(t, t.TempDir(), StateDict(m))
+		t.Log(exporttest.Python(t, py, "check_pth.py", out, manifest, blob))
+	})
+}
+
+// TestExportRefusals: a memory-bank model is refused for ONNX with one
+// line naming the method; bad options are refused before anything is read.
+func TestExportRefusals(t *testing.T) {
+	m := exporttest.SmallModel(t, "sweep", 2, 4, 1)
+	dir := t.TempDir()
+	d := detector.FromModel(m)
+	dim := membank.Dim(m.Enc.Channels[1], m.Enc.Channels[2])
+	bank, err := membank.New(dim, make([]float32, 4*dim))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Bank, d.Meta.Method = bank, detector.MethodMemory
+	ckpt := filepath.Join(dir, "mem.ckpt")
+	if err := modelio.Save(ckpt, m, modelio.SaveOptions{Meta: d.Meta.Entries(), Extra: d.Parts(false)}); err != nil {
+		t.Fatal(err)
+	}
+	o := ExportOptions{Checkpoint: ckpt, Out: filepath.Join(dir, "m.onnx")}
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	err = o.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "method memory") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("memory model: %v", err)
+	}
+	if _, serr := os.Stat(o.Out); serr == nil {
+		t.Error("a refused export left a file")
+	}
+	for _, bad := range []ExportOptions{
+		{Out: "x.onnx"},
+		{Checkpoint: "c"},
+		{Checkpoint: "c", Out: "x.bin"},
+		{Checkpoint: "c", Out: "x.onnx", Format: "tflite"},
+		{Checkpoint: "c", Out: "x.onnx", ScanChunk: -1},
+	} {
+		if err := bad.Validate(); err == nil {
+			t.Errorf("%+v: no error", bad)
+		}
+	}
+}
+
+// TestExportFull is the reference-size check (MAMBAAD_EXPORT_FULL=1; a few
+// minutes): 256×256 models with ResNet18 and ResNet34 encoders and the full
+// decoder (depths 3 4 6 3, d_state 16), exported through the command, each
+// checked by the ONNX checker and against ONNX Runtime. It logs the export
+// time (target ≤ 10 s), the file size against the checkpoint's (≤ 1.1×) and
+// the parity per configuration. MAMBAAD_EXPORT_FULL=all runs every scan
+// order with 2, 4 and 8 directions for both encoders.
+func TestExportFull(t *testing.T) {
+	mode := os.Getenv("MAMBAAD_EXPORT_FULL")
+	if mode == "" {
+		t.Skip("set MAMBAAD_EXPORT_FULL=1 (or =all) for the 256² ResNet18/ResNet34 export tests")
+	}
+	ort := exporttest.NeedORT(t)
+	py := exporttest.NeedPython(t, "onnx", "python3-onnx")
+	type conf struct {
+		backbone, scan string
+		k              int
+	}
+	confs := []conf{{"resnet18", "hilbert", 8}, {"resnet34", "hilbert", 8}}
+	if mode == "all" {
+		confs = nil
+		for _, bb := range []string{"resnet18", "resnet34"} {
+			for _, scan := range []string{"sweep", "scan", "zorder", "zigzag", "hilbert"} {
+				for _, k := range []int{2, 4, 8} {
+					confs = append(confs, conf{bb, scan, k})
+				}
+			}
+		}
+	}
+	var lines []string
+	for i, c := range confs {
+		name := fmt.Sprintf("%s/%s/K%d", c.backbone, c.scan, c.k)
+		t.Run(name, func(t *testing.T) {
+			cfg := model.DefaultConfig()
+			cfg.Backbone, cfg.Scan, cfg.Directions = c.backbone, c.scan, c.k
+			m := exporttest.NewModel(t, cfg, uint64(i+1))
+			dir := t.TempDir()
+			const n = 2
+			x := exporttest.Images(n, 256, uint64(i))
+			ckpt, d := exportCheckpoint(t, m, dir, x, n)
+			out := filepath.Join(dir, "model.onnx")
+			start := time.Now()
+			runExport(t, ckpt, out)
+			took := time.Since(start)
+			ci, _ := os.Stat(ckpt)
+			oi, _ := os.Stat(out)
+			ratio := float64(oi.Size()) / float64(ci.Size())
+			if i < 2 || mode != "all" {
+				checkONNXFile(t, py, out, 256, 2)
+			}
+			p := compareWithORT(t, ort, d, out, x, n)
+			line := fmt.Sprintf("%-28s export %.1f s, %.1f MB onnx / %.1f MB ckpt = %.3f×, map max rel %.2e (abs/max %.2e)",
+				name, took.Seconds(), float64(oi.Size())/1e6, float64(ci.Size())/1e6, ratio, p.MaxRel, p.MaxAbsOverMax)
+			lines = append(lines, line)
+			t.Log(line)
+			if took > 10*time.Second {
+				t.Errorf("export took %v > 10 s", took)
+			}
+			if ratio > 1.1 {
+				t.Errorf("the ONNX file is %.2f× the checkpoint > 1.1×", ratio)
+			}
+		})
+	}
+	t.Log("256² models, batch 2:\n" + strings.Join(lines, "\n"))
+}
