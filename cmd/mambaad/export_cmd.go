@@ -22,8 +22,9 @@ and other runtimes give mambaad's maps and scores (within 1e-4). The model's
 metadata_props hold what a runtime user needs: input size, resize rule,
 centre crop, mean and std, the calibrated thresholds (global and per class),
 class names, method, model configuration, encoder origin, mambaad version
-and the checkpoint's SHA-256. Only the recon method exports; memory and
-combined checkpoints are refused.
+and the checkpoint's SHA-256. Every method exports: for memory and combined
+the memory bank and its nearest-neighbour search (MatMul, ArgMin, Gather)
+are in the graph too.
 
 --format pth (or -o NAME.pth) writes a PyTorch state_dict (torch.save's zip
 format) in the reference MambaAD key layout, encoder under "net_t.", so the

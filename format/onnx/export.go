@@ -35,8 +35,25 @@ type Prototypes struct {
 	Temperature float64
 }
 
+// Memory is a memory bank (model/membank) to export: the anomaly map of
+// method "memory" is every layer-2 patch's distance to its nearest bank
+// row, and method "combined" adds it to the reconstruction map, each
+// divided by its scale.
+type Memory struct {
+	Dim int
+	Vec []float32 // rows of Dim values
+	// Combined adds the reconstruction map: recon/ReconScale +
+	// memory/MemoryScale; otherwise the memory map alone is the output (and
+	// the fusion block and decoder are not exported).
+	Combined                bool
+	ReconScale, MemoryScale float64
+}
+
 // Options control Export.
 type Options struct {
+	// Memory, when set, exports the memory-bank method instead of the
+	// paper's reconstruction map (see Memory).
+	Memory *Memory
 	// ScanChunk is the number of steps one Scan iteration-sequence covers in
 	// SS2D's selective scan: a sequence of L steps is cut into L/ScanChunk
 	// segments scanned side by side (see ss2d.go). 0 chooses by L
@@ -87,14 +104,39 @@ func Export(m *model.MambaAD, o Options) (*Model, error) {
 				len(p.Names), p.Dim, len(p.Vec), p.Temperature, m.Enc.Channels[2])
 		}
 	}
+	if mem := o.Memory; mem != nil {
+		c := m.Enc.Channels
+		if mem.Dim != c[1]+c[2] || len(mem.Vec) == 0 || len(mem.Vec)%mem.Dim != 0 {
+			return nil, fmt.Errorf("onnx: a memory bank of %d values in rows of %d does not fit patches of %d+%d channels", len(mem.Vec), mem.Dim, c[1], c[2])
+		}
+		if mem.Combined && !(mem.ReconScale > 0 && mem.MemoryScale > 0) {
+			return nil, fmt.Errorf("onnx: combined method with scales %v and %v", mem.ReconScale, mem.MemoryScale)
+		}
+		if o.debugOutputs && !mem.Combined {
+			return nil, fmt.Errorf("onnx: no reconstructions in a memory-only model")
+		}
+	}
 	e := &exporter{b: NewBuilder("mambaad"), m: m, o: o, ones: map[int]string{}, zeros: map[int]string{}, dirs: map[int]*dirTables{}}
 	S := m.Cfg.ImageSize
 	batch := Sym(BatchDimension)
 	x := e.b.Input(InputName, Float, batch, Fixed(3), Fixed(S), Fixed(S))
 	f := e.encoder(x)
-	z := e.fusion(f)
-	g := e.decoder(z)
-	amap, score := e.anomalyMap(f, g)
+	var g [3]string
+	var amap string
+	if mem := o.Memory; mem == nil || mem.Combined {
+		g = e.decoder(e.fusion(f))
+		amap = e.reconMap(f, g)
+	}
+	if mem := o.Memory; mem != nil {
+		mm := e.memoryMap(f[1], f[2])
+		if mem.Combined {
+			amap = e.add(e.b.Op("Div", []string{amap, e.b.Scalar(float32(mem.ReconScale))}),
+				e.b.Op("Div", []string{mm, e.b.Scalar(float32(mem.MemoryScale))}))
+		} else {
+			amap = mm
+		}
+	}
+	score := e.b.Op("ReduceMax", []string{amap}, AInts("axes", 1, 2, 3), AInt("keepdims", 0))
 	e.b.OpTo("Identity", []string{amap}, []string{OutputMap})
 	e.b.OpTo("Identity", []string{score}, []string{OutputScore})
 	e.b.Output(OutputMap, Float, batch, Fixed(1), Fixed(S), Fixed(S))
@@ -356,11 +398,11 @@ func (e *exporter) instanceNorm(x string, c int) string {
 	return e.b.Op("InstanceNormalization", []string{x, e.ones[c], e.zeros[c]}, AFloat("epsilon", 1e-5))
 }
 
-// anomalyMap is model.AnomalyMaps (spec §6) for the features f and the
+// reconMap is model.AnomalyMaps (spec §6) for the features f and the
 // reconstructions g, both finest first: per level 1 − cos over channels,
 // bilinear (align_corners) up to the image size, summed, divided by 9,
-// blurred (σ = model.Sigma, scipy's reflect border); the score is the max.
-func (e *exporter) anomalyMap(f, g [3]string) (amap, score string) {
+// blurred (σ = model.Sigma, scipy's reflect border).
+func (e *exporter) reconMap(f, g [3]string) string {
 	S := e.m.Cfg.ImageSize
 	_, sides := e.m.FeatureShapes()
 	var sum string
@@ -376,9 +418,52 @@ func (e *exporter) anomalyMap(f, g [3]string) (amap, score string) {
 		}
 	}
 	sum = e.b.Op("Div", []string{sum, e.b.Scalar(float32(len(f) * len(f)))})
-	amap = e.blur(sum, S, model.Sigma)
-	score = e.b.Op("ReduceMax", []string{amap}, AInts("axes", 1, 2, 3), AInt("keepdims", 0))
-	return amap, score
+	return e.blur(sum, S, model.Sigma)
+}
+
+// memoryMap is membank.Bank.AnomalyMaps: PatchCore patch vectors (layer 2
+// and layer 3, each 3×3-averaged, layer 3 resized to layer 2's grid,
+// concatenated), each one's Euclidean distance to its nearest bank row,
+// resized to the image (bilinear, align_corners=False) and blurred. As in
+// Bank.Nearest, the nearest row is found with the expansion |b|² − 2·q·b
+// (one MatMul, ArgMin taking the first minimum) and its distance then
+// computed directly, free of the expansion's cancellation.
+func (e *exporter) memoryMap(f2, f3 string) string {
+	b := e.b
+	mem := e.o.Memory
+	c := e.m.Enc.Channels
+	S := e.m.Cfg.ImageSize
+	_, sides := e.m.FeatureShapes()
+	s2, s3, d := sides[1], sides[2], mem.Dim
+	rows := len(mem.Vec) / d
+	pool := func(x string) string {
+		return b.Op("AveragePool", []string{x}, AInts("kernel_shape", 3, 3), AInts("strides", 1, 1),
+			AInts("pads", 1, 1, 1, 1), AInt("count_include_pad", 1))
+	}
+	resize := func(x string, from, to int) string {
+		r := float32(to) / float32(from)
+		return b.Op("Resize", []string{x, "", b.Init("scales", []float32{1, 1, r, r}, 4)},
+			AString("mode", "linear"), AString("coordinate_transformation_mode", "pytorch_half_pixel"))
+	}
+	p3 := resize(pool(f3), s3, s2)
+	cat := b.Op("Concat", []string{pool(f2), p3}, AInt("axis", 1))
+	q := e.transpose(e.reshape(cat, 0, int64(c[1]+c[2]), int64(s2*s2)), 0, 2, 1) // (B, P, d)
+	bankT := b.Init("membank_T", transpose2(mem.Vec, rows, d), d, rows)
+	sq := make([]float32, rows)
+	for i := range sq {
+		var acc float32
+		for _, v := range mem.Vec[i*d : (i+1)*d] {
+			acc += v * v
+		}
+		sq[i] = acc
+	}
+	t := e.add(e.mul(b.Op("MatMul", []string{q, bankT}), b.Scalar(-2)), b.Init("membank_sqnorm", sq, rows))
+	idx := b.Op("ArgMin", []string{t}, AInt("axis", -1), AInt("keepdims", 0), AInt("select_last_index", 0))
+	nearest := b.Op("Gather", []string{b.Init("membank", mem.Vec, rows, d), idx}, AInt("axis", 0)) // (B, P, d)
+	diff := b.Op("Sub", []string{q, nearest})
+	dist := b.Op("Sqrt", []string{b.Op("ReduceSumSquare", []string{diff}, AInts("axes", -1), AInt("keepdims", 0))})
+	dmap := e.reshape(dist, 0, 1, int64(s2), int64(s2))
+	return e.blur(resize(dmap, s2, S), S, model.Sigma)
 }
 
 // cosine is PyTorch's cosine_similarity over channels (dim 1) with each

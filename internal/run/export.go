@@ -138,9 +138,6 @@ func paramTensor(name string, shape []int, w []float32, isInt bool) pth.Tensor {
 }
 
 func (o *ExportOptions) writeONNX(d *detector.Detector, start time.Time) error {
-	if d.Meta.Method != detector.MethodRecon {
-		return fmt.Errorf("%s: method %s uses the memory bank, which the ONNX export does not include yet; export a recon model", o.Checkpoint, d.Meta.Method)
-	}
 	sum, err := modelio.FileSHA256(o.Checkpoint)
 	if err != nil {
 		return err
@@ -148,6 +145,12 @@ func (o *ExportOptions) writeONNX(d *detector.Detector, start time.Time) error {
 	opts := onnx.Options{ScanChunk: o.ScanChunk, ProducerVersion: o.Version, Metadata: ONNXMetadata(d, o.Version, sum),
 		DocString: "MambaAD anomaly detector exported by mambaad " + o.Version + " from " + filepath.Base(o.Checkpoint) +
 			". Input: normalised RGB images; outputs: anomaly_map and pred_score (see the metadata)."}
+	if d.Meta.Method.UsesMemory() {
+		opts.Memory = &onnx.Memory{Dim: d.Bank.Dim, Vec: d.Bank.Vec, Combined: d.Meta.Method == detector.MethodCombined}
+		if f := d.Meta.Fusion; f != nil {
+			opts.Memory.ReconScale, opts.Memory.MemoryScale = f.ReconScale, f.MemoryScale
+		}
+	}
 	if p := d.Protos; p != nil {
 		opts.Prototypes = &onnx.Prototypes{Names: p.Names, Dim: p.Dim, Vec: p.Vec, Temperature: p.Temperature}
 	}
@@ -242,7 +245,14 @@ func ONNXMetadata(d *detector.Detector, version, checkpointSHA string) []onnx.En
 	} else if names := classNames(d); names != nil {
 		es = append(es, onnx.Entry{Key: MetaClassNames, Value: js(names)})
 	}
-	outs := fmt.Sprintf("anomaly_map: [batch,1,%d,%d] per-pixel anomaly (1 − cosine of encoder and decoder features, Gaussian-blurred σ=%d); pred_score: [batch] image score = max of anomaly_map", S, S, model.Sigma)
+	how := "1 − cosine of encoder and decoder features"
+	switch d.Meta.Method {
+	case detector.MethodMemory:
+		how = "distance of each layer-2 patch to its nearest normal patch in the memory bank"
+	case detector.MethodCombined:
+		how = fmt.Sprintf("(1 − cosine of encoder and decoder features)/%g + (distance to the nearest memory-bank patch)/%g", d.Meta.Fusion.ReconScale, d.Meta.Fusion.MemoryScale)
+	}
+	outs := fmt.Sprintf("anomaly_map: [batch,1,%d,%d] per-pixel anomaly (%s, Gaussian-blurred σ=%d); pred_score: [batch] image score = max of anomaly_map", S, S, how, model.Sigma)
 	if d.Protos != nil {
 		outs += "; class_probs: [batch,classes] product class probabilities in class_names order"
 	}

@@ -189,7 +189,7 @@ func checkONNXFile(t *testing.T, py, path string, size, classes int) {
 	if fmt.Sprint(rep.Outputs) != fmt.Sprint(wantOut) {
 		t.Errorf("outputs %v, want %v", rep.Outputs, wantOut)
 	}
-	if rep.Ops["Scan"] == 0 || rep.Metadata[MetaInputSize] != fmt.Sprint(size) {
+	if (rep.Ops["Scan"] == 0) != (rep.Metadata[MetaMethod] == "memory") || rep.Metadata[MetaInputSize] != fmt.Sprint(size) {
 		t.Errorf("ops %v, metadata %v", rep.Ops, rep.Metadata)
 	}
 	t.Logf("onnx checker (full) passed: %d Scan, %d Conv, %d MatMul nodes", rep.Ops["Scan"], rep.Ops["Conv"], rep.Ops["MatMul"])
@@ -343,33 +343,85 @@ func TestExportPthRoundTrip(t *testing.T) {
 	})
 }
 
-// TestExportRefusals: a memory-bank model is refused for ONNX with one
-// line naming the method; bad options are refused before anything is read.
-func TestExportRefusals(t *testing.T) {
-	m := exporttest.SmallModel(t, "sweep", 2, 4, 1)
-	dir := t.TempDir()
+// memoryCheckpoint saves m as a memory-bank detector (method memory or
+// combined) whose bank is the patch vectors of other images, so test
+// patches have close neighbours, and near-ties between bank rows occur as
+// with a real bank.
+func memoryCheckpoint(t testing.TB, m *model.MambaAD, dir string, method detector.Method) string {
+	t.Helper()
 	d := detector.FromModel(m)
-	dim := membank.Dim(m.Enc.Channels[1], m.Enc.Channels[2])
-	bank, err := membank.New(dim, make([]float32, 4*dim))
+	chans, sides := m.FeatureShapes()
+	const nb = 3
+	f := m.Features(exporttest.Images(nb, m.Cfg.ImageSize, 99), nb)
+	dim := membank.Dim(chans[1], chans[2])
+	vec := make([]float32, nb*sides[1]*sides[1]*dim)
+	membank.Embed(f[1], f[2], nb, chans[1], chans[2], sides[1], sides[2], vec)
+	bank, err := membank.New(dim, vec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.Bank, d.Meta.Method = bank, detector.MethodMemory
-	ckpt := filepath.Join(dir, "mem.ckpt")
-	if err := modelio.Save(ckpt, m, modelio.SaveOptions{Meta: d.Meta.Entries(), Extra: d.Parts(false)}); err != nil {
+	d.Bank, d.Meta.Method = bank, method
+	opts := modelio.SaveOptions{EncoderOnly: method == detector.MethodMemory}
+	if method == detector.MethodCombined {
+		d.Meta.Fusion = &detector.FusionStats{ReconScale: 0.35, MemoryScale: 1.7}
+	}
+	opts.Meta, opts.Extra = d.Meta.Entries(), d.Parts(false)
+	path := filepath.Join(dir, string(method)+".ckpt")
+	if err := modelio.Save(path, m, opts); err != nil {
 		t.Fatal(err)
 	}
-	o := ExportOptions{Checkpoint: ckpt, Out: filepath.Join(dir, "m.onnx")}
-	if err := o.Validate(); err != nil {
-		t.Fatal(err)
+	return path
+}
+
+// TestExportMemoryMethods: the memory and combined methods export too (the
+// bank's nearest-neighbour search as MatMul, ArgMin and Gather), pass the
+// ONNX checker, and ONNX Runtime gives detector.Predict's maps and scores.
+func TestExportMemoryMethods(t *testing.T) {
+	m := exporttest.SmallModel(t, "zorder", 4, 4, 21)
+	x := exporttest.Images(3, 64, 8)
+	for _, method := range []detector.Method{detector.MethodMemory, detector.MethodCombined} {
+		t.Run(string(method), func(t *testing.T) {
+			dir := t.TempDir()
+			ckpt := memoryCheckpoint(t, m, dir, method)
+			d, err := detector.Load(ckpt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, "model.onnx")
+			runExport(t, ckpt, out)
+			meta, err := onnx.ReadMetadata(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(meta, onnx.Entry{Key: MetaMethod, Value: string(method)}) {
+				t.Errorf("metadata %v lacks method %s", meta, method)
+			}
+			t.Run("checker", func(t *testing.T) {
+				py := exporttest.NeedPython(t, "onnx", "python3-onnx")
+				checkONNXFile(t, py, out, 64, 0)
+			})
+			t.Run("ort", func(t *testing.T) {
+				p := compareWithORT(t, exporttest.NeedORT(t), d, out, x, 3)
+				t.Logf("%s: map max rel %.2e, abs/max %.2e", method, p.MaxRel, p.MaxAbsOverMax)
+			})
+			if method == detector.MethodMemory {
+				o := ExportOptions{Checkpoint: ckpt, Out: filepath.Join(dir, "m.pth")}
+				if err := o.Validate(); err != nil {
+					t.Fatal(err)
+				}
+				if err := o.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "method memory") {
+					t.Errorf("pth of a memory model: %v", err)
+				}
+				if _, serr := os.Stat(o.Out); serr == nil {
+					t.Error("a refused export left a file")
+				}
+			}
+		})
 	}
-	err = o.Run(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "method memory") || strings.Contains(err.Error(), "\n") {
-		t.Fatalf("memory model: %v", err)
-	}
-	if _, serr := os.Stat(o.Out); serr == nil {
-		t.Error("a refused export left a file")
-	}
+}
+
+// TestExportBadOptions: refused before anything is read.
+func TestExportBadOptions(t *testing.T) {
 	for _, bad := range []ExportOptions{
 		{Out: "x.onnx"},
 		{Checkpoint: "c"},
