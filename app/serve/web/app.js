@@ -366,7 +366,7 @@ function renderRecent() {
       const a = verdictOf(r);
       if (a) anomalous++;
       chip = a === true ? `<span class="chip chip-bad">ANOMALOUS</span>` : a === false ? `<span class="chip chip-good">NORMAL</span>` : `<span class="chip chip-none">SCORE</span>`;
-      sub = `${esc(r.resp.class || "no class")} · ${fmt(r.resp.score, 4)} · ${r.when.toLocaleTimeString()}`;
+      sub = `${esc(r.resp.class || "no class")} · ${fmt(r.resp.score, 4)} · ${r.when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false })}`;
     }
     return `<li data-id="${r.id}" class="${r === state.current ? "sel" : ""}"><img src="${r.url}" alt=""><div><div class="name" title="${esc(r.name)}">${esc(r.name)}</div><div class="sub">${sub}</div></div>${chip}</li>`;
   }).join("");
