@@ -46,7 +46,7 @@ func main() {
 	size := flag.Int("size", 256, "image side of the random model")
 	scan := flag.String("scan", "hilbert", "scan order of the random model")
 	dirs := flag.Int("directions", 8, "scan directions of the random model")
-	chunk := flag.Int("scan-chunk", 0, "ONNX export's --scan-chunk (0: automatic)")
+	chunk := flag.Int("scan-chunk", 0, "ONNX export's --scan-chunk (0: one plain Scan)")
 	ortDir := flag.String("ort-dir", os.Getenv("MAMBAAD_ORT_DIR"), "folder with node_modules/onnxruntime-node (tools/ort/install.sh)")
 	keep := flag.String("onnx", "", "also keep the exported model here")
 	flag.Parse()

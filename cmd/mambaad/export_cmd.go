@@ -46,6 +46,6 @@ fine-tune it; "mambaad train --init NAME.pth" reads it back.`,
 	f.StringVar(&o.Checkpoint, "checkpoint", "", "model checkpoint to export")
 	f.StringVarP(&o.Out, "out", "o", "", "output file (.onnx or .pth)")
 	f.StringVar(&o.Format, "format", "", "onnx or pth (default: from the output's extension)")
-	f.IntVar(&o.ScanChunk, "scan-chunk", 0, "ONNX: selective-scan steps per Scan segment (0: chosen by sequence length; ≥ L: one plain Scan)")
+	f.IntVar(&o.ScanChunk, "scan-chunk", 0, "ONNX: cut each selective scan into segments of this many steps (fewer loop iterations, twice the exp work; 0: one plain Scan, fastest in ONNX Runtime on CPU)")
 	return cmd
 }

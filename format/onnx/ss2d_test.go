@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -28,32 +29,45 @@ func lastSS2D(m *model.MambaAD) *model.SS2D {
 }
 
 // TestORTSS2D compares one SS2D layer in ONNX Runtime with mambaad's, for
-// every scan order and direction count, with the plain Scan and with the
-// segmented one. The layer alone is fully sensitive to the scan: the same
+// every scan order and direction count, with the plain Scan (and the
+// segmented one for the Hilbert order), and with small Δ (≈ 1e-4). The layer alone is fully sensitive to the scan: the same
 // weights with another order give a completely different output, which the
 // test checks too, so the tolerance means something.
 func TestORTSS2D(t *testing.T) {
 	ort := exporttest.NeedORT(t)
 	const b = 2
 	var lines []string
-	for _, scan := range []string{"sweep", "scan", "zorder", "zigzag", "hilbert"} {
+	for _, scan := range []string{"sweep", "scan", "zorder", "zigzag", "hilbert", "hilbert-small-delta"} {
 		for _, k := range []int{2, 4, 8} {
-			m := smallModel(t, scan, k, 16, 3)
+			order, smallDelta := strings.CutSuffix(scan, "-small-delta")
+			m := smallModel(t, order, k, 16, 3)
 			s := lastSS2D(m)
+			if smallDelta { // Δ ≈ 1e-4 and below, where float32 log(1 + eˣ) loses digits
+				for i := range s.DtB.W {
+					s.DtB.W[i] = -9 - float32(i%7)
+				}
+			}
 			r := rand.New(rand.NewPCG(uint64(k), 1))
 			x := make([]float32, b*s.L*s.C)
 			for i := range x {
 				x[i] = float32(r.NormFloat64())
 			}
 			want := append([]float32(nil), s.Forward(x, b)...)
-			if scan != "sweep" { // sensitivity: the same layer on another order
+			if order != "sweep" && !smallDelta { // sensitivity: the same layer on another order
 				other := lastSS2D(smallModel(t, "sweep", k, 16, 3))
+				if smallDelta {
+					copy(other.DtB.W, s.DtB.W)
+				}
 				if d := exporttest.Compare(other.Forward(x, b), want, 1e-2); d.MaxAbsOverMax < 1e-2 {
 					t.Fatalf("%s K=%d: the sweep order changes the output by only %.2g: the test could not see a wrong order", scan, k, d.MaxAbsOverMax)
 				}
 			}
 			var plain []float32
-			for _, chunk := range []int{0, 16} {
+			chunks := []int{0}
+			if order == "hilbert" { // the segmented scan (TestORTParityChunks covers more lengths)
+				chunks = append(chunks, 16)
+			}
+			for _, chunk := range chunks {
 				name := fmt.Sprintf("%s/K%d/chunk%d", scan, k, chunk)
 				g := ss2dGraph(m, s, b, chunk)
 				if n, want := countOps(g.Graph, "Scan"), map[int]int{0: 1, 16: 3}[chunk]; n != want {
@@ -90,4 +104,48 @@ func countOps(g *Graph, op string) int {
 		}
 	}
 	return n
+}
+
+// TestORTSoftplus: the exported softplus agrees with mambaad's (log1p in
+// float64, rounded to float32) to 2 ulps over the whole range, where ONNX's
+// own Softplus, log(eˣ + 1) in float32, is off by up to 5e-4 relative at
+// x ≈ −9 (Δ ≈ 1e-4) and worse below.
+func TestORTSoftplus(t *testing.T) {
+	ort := exporttest.NeedORT(t)
+	var x []float32
+	for v := -30.0; v <= 30; v += 0.01 {
+		x = append(x, float32(v))
+	}
+	want := make([]float32, len(x))
+	for i, v := range x {
+		want[i] = float32(math.Log1p(math.Exp(float64(v))))
+		if v > 20 {
+			want[i] = v
+		}
+	}
+	run := func(ours bool) float64 {
+		e := &exporter{b: NewBuilder("softplus"), o: Options{}}
+		in := e.b.Input("x", Float, Fixed(len(x)))
+		var y string
+		if ours {
+			y = e.softplus(in)
+		} else {
+			y = e.b.Op("Softplus", []string{in})
+		}
+		e.b.OpTo("Identity", []string{y}, []string{"y"})
+		e.b.Output("y", Float, Fixed(len(x)))
+		m := &Model{IRVersion: IRVersion, OpsetImports: []OpsetID{{Version: Opset}}, Graph: e.b.G}
+		got := ort.RunShape(t, writeModel(t, m), x, []int{len(x)}).Out["y"]
+		var worst float64
+		for i := range x {
+			r := math.Abs(float64(got[i])-float64(want[i])) / float64(want[i])
+			worst = max(worst, r)
+		}
+		return worst
+	}
+	ours, theirs := run(true), run(false)
+	t.Logf("softplus over [−30, 30]: exported max relative error %.2g, ONNX Softplus %.2g", ours, theirs)
+	if ours > 3e-7 {
+		t.Errorf("exported softplus: max relative error %.3g", ours)
+	}
 }

@@ -34,7 +34,7 @@ type ExportOptions struct {
 	Checkpoint string
 	Format     string // FormatONNX or FormatPth; "" = from Out's extension
 	Out        string
-	// ScanChunk is onnx.Options.ScanChunk (0: automatic).
+	// ScanChunk is onnx.Options.ScanChunk (0: one plain Scan per SS2D).
 	ScanChunk int
 	// Version is the mambaad version recorded in the ONNX file.
 	Version        string
@@ -64,7 +64,7 @@ func (o *ExportOptions) Validate() error {
 		return fmt.Errorf("unknown --format %q (want onnx or pth)", o.Format)
 	}
 	if o.ScanChunk < 0 {
-		return fmt.Errorf("--scan-chunk %d must be ≥ 0 (0 chooses by sequence length)", o.ScanChunk)
+		return fmt.Errorf("--scan-chunk %d must be ≥ 0 (0: one plain Scan)", o.ScanChunk)
 	}
 	if o.Version == "" {
 		o.Version = "(devel)"

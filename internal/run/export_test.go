@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/mambaad/mambaad/app/detector"
+	apppredict "github.com/mambaad/mambaad/app/predict"
+	"github.com/mambaad/mambaad/data"
 	"github.com/mambaad/mambaad/format/modelio"
 	"github.com/mambaad/mambaad/format/onnx"
 	"github.com/mambaad/mambaad/format/pth"
@@ -499,4 +501,50 @@ func TestExportFull(t *testing.T) {
 		})
 	}
 	t.Log("256² models, batch 2:\n" + strings.Join(lines, "\n"))
+}
+
+// TestExportCheckpoint exports a real checkpoint (MAMBAAD_EXPORT_CHECKPOINT,
+// e.g. the demo's or a trained model) through the command and compares
+// ONNX Runtime with mambaad on real images (MAMBAAD_EXPORT_IMAGES: files,
+// folders or globs, comma-separated; the first 8 found), preprocessed by
+// data.LoadImage as predict does. A trained model reconstructs its
+// features closely, so 1 − cos is small and its relative error the most
+// demanding.
+func TestExportCheckpoint(t *testing.T) {
+	ckpt := os.Getenv("MAMBAAD_EXPORT_CHECKPOINT")
+	if ckpt == "" {
+		t.Skip("set MAMBAAD_EXPORT_CHECKPOINT=FILE and MAMBAAD_EXPORT_IMAGES=DIR to check a real model")
+	}
+	ort := exporttest.NeedORT(t)
+	d, err := detector.Load(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths, err := apppredict.ExpandInputs(strings.Split(os.Getenv("MAMBAAD_EXPORT_IMAGES"), ","))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("MAMBAAD_EXPORT_IMAGES: %d images (%v)", len(paths), err)
+	}
+	paths = paths[:min(8, len(paths))]
+	S := d.Model.Cfg.ImageSize
+	var x []float32
+	for _, p := range paths {
+		v, err := data.LoadImage(p, S, S)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x = append(x, v...)
+	}
+	dir := t.TempDir()
+	for _, format := range []string{"onnx", "pth"} {
+		out := filepath.Join(dir, "model."+format)
+		start := time.Now()
+		t.Log(strings.TrimSpace(runExport(t, ckpt, out)))
+		fi, _ := os.Stat(out)
+		ci, _ := os.Stat(ckpt)
+		t.Logf("%s: %.1f s, %.1f MB (%.3f× the checkpoint)", format, time.Since(start).Seconds(), float64(fi.Size())/1e6, float64(fi.Size())/float64(ci.Size()))
+		if format == "onnx" {
+			p := compareWithORT(t, ort, d, out, x, len(paths))
+			t.Logf("%d images: map max rel %.2e, abs/max %.2e", len(paths), p.MaxRel, p.MaxAbsOverMax)
+		}
+	}
 }
