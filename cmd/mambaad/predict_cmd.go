@@ -25,6 +25,13 @@ score / threshold: 1.0 is the decision boundary on every class. Directories are 
 glob patterns to let mambaad expand them. Unreadable images give a JSON line
 with "error" and the exit status is 1 after the others are done.
 
+--shard I/N scores the inputs whose index in the sorted list is I modulo N
+and writes their lines, after a {"shard": {...}} header line, atomically to
+OUT/shard-I-of-N.jsonl (heat maps under OUT/shard-I-of-N/): running the same
+shard again gives the same file, a killed run leaves none. "mambaad merge
+OUT" joins the shards into one table. Inputs may also be listed in a
+--manifest file.
+
 Heat maps and masks are at the input image's own resolution and aspect
 ratio, so they lie exactly over the original: the model's map is stretched
 back from its square input with bilinear interpolation, and the mask marks
@@ -36,8 +43,9 @@ threshold marked. Both are written row by row, so any image up to the
 100-megapixel input limit works; a 10000×10000 image takes about 15 s and
 1 GB of memory, mostly to decode it.`,
 		Example: `  mambaad predict --checkpoint runs/x/model.ckpt --out preds ./incoming
+  mambaad predict --checkpoint model.ckpt --manifest images.txt --shard 3/10 --out results --no-images
   mambaad predict --checkpoint model.ckpt --threshold 0.12 'line3/*.png' > scores.jsonl`,
-		Args: cobra.MinimumNArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Inputs, o.HasThreshold = args, cmd.Flags().Changed("threshold")
 			o.Stdout, o.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
@@ -54,5 +62,7 @@ threshold marked. Both are written row by row, so any image up to the
 	f.Float64Var(&o.Threshold, "threshold", 0, "decision threshold (default: the checkpoint's calibrated one)")
 	f.IntVar(&o.BatchSize, "batch-size", 8, "images per forward pass")
 	f.BoolVar(&o.NoImages, "no-images", false, "print scores only, write no PNGs")
+	f.StringVar(&o.Manifest, "manifest", "", "file listing image paths, one a line (relative to its folder)")
+	f.StringVar(&o.Shard, "shard", "", "score only shard I/N of the sorted inputs and write OUT/shard-I-of-N.jsonl atomically (Kubernetes Indexed Job: $JOB_COMPLETION_INDEX/N)")
 	return cmd
 }

@@ -22,7 +22,7 @@ It is a single static binary: no Python, no GPU.`,
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.AddCommand(newVersionCmd(), newWeightsCmd(), newTrainCmd(), newSynthCmd(), newTestCmd(), newPredictCmd(), newCalibrateCmd(), newDemoCmd(), newBenchCmd(), newServeCmd(), newExportCmd())
+	root.AddCommand(newVersionCmd(), newWeightsCmd(), newTrainCmd(), newSynthCmd(), newTestCmd(), newPredictCmd(), newCalibrateCmd(), newDemoCmd(), newBenchCmd(), newServeCmd(), newMergeCmd(), newExportCmd())
 	return root
 }
 
