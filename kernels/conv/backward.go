@@ -49,7 +49,7 @@ func backwardInputFlipped(s Shape, dy, w, dx []float32) {
 			}
 		}
 	}
-	forward(t, dy, wf, nil, dx)
+	forward(t, dy, wf, nil, dx, Epilogue{})
 }
 
 // backwardInputCol2im computes, per image and tile of output pixels,

@@ -13,7 +13,61 @@ import (
 func Forward(s Shape, x, w, bias, y []float32) {
 	s.mustCheck("Forward", lenCheck{"x", len(x), s.xLen(), false}, lenCheck{"w", len(w), s.wLen(), false},
 		lenCheck{"bias", len(bias), s.K, true}, lenCheck{"y", len(y), s.yLen(), false})
-	forward(s, x, w, bias, y)
+	forward(s, x, w, bias, y, Epilogue{})
+}
+
+// Epilogue is what ForwardEpilogue does to each output value v = conv +
+// bias before storing it: add the residual Res (same shape as y, or nil),
+// then apply ReLU (v if v > 0 or NaN, else 0, as ops.ReLU) if ReLU is set.
+// It runs on each image's output while it is being written, so a ResNet
+// block's "conv, add the shortcut, ReLU" crosses memory once.
+type Epilogue struct {
+	Res  []float32
+	ReLU bool
+}
+
+// ForwardEpilogue is Forward with the epilogue e applied to every output.
+func ForwardEpilogue(s Shape, x, w, bias []float32, e Epilogue, y []float32) {
+	s.mustCheck("ForwardEpilogue", lenCheck{"x", len(x), s.xLen(), false}, lenCheck{"w", len(w), s.wLen(), false},
+		lenCheck{"bias", len(bias), s.K, true}, lenCheck{"res", len(e.Res), s.yLen(), true}, lenCheck{"y", len(y), s.yLen(), false})
+	forward(s, x, w, bias, y, e)
+}
+
+// image returns the epilogue restricted to image n (ys outputs each).
+func (e Epilogue) image(n, ys int) Epilogue {
+	if e.Res != nil {
+		e.Res = e.Res[n*ys : (n+1)*ys]
+	}
+	return e
+}
+
+func (e Epilogue) none() bool { return e.Res == nil && !e.ReLU }
+
+// apply runs the epilogue over out (which already holds conv + bias) in
+// place; res is the matching slice of the residual (nil without one).
+func (e Epilogue) apply(out, res []float32) {
+	switch {
+	case res != nil && e.ReLU:
+		res = res[:len(out)]
+		for j, v := range out {
+			v += res[j]
+			if !(v > 0) && v == v {
+				v = 0
+			}
+			out[j] = v
+		}
+	case res != nil:
+		res = res[:len(out)]
+		for j, v := range out {
+			out[j] = v + res[j]
+		}
+	case e.ReLU:
+		for j, v := range out {
+			if !(v > 0) && v == v {
+				out[j] = 0
+			}
+		}
+	}
 }
 
 // pointwise reports a 1×1, stride-1, unpadded convolution: a plain GEMM.
@@ -25,7 +79,7 @@ func (s *Shape) pointwise() bool {
 // convolutions, SgemmRows on a padded copy otherwise (see shifted.go).
 // Images go to workers in parallel; a GEMM whose image has no company
 // (N = 1, or the last one) splits itself over idle workers.
-func forward(s Shape, x, w, bias, y []float32) {
+func forward(s Shape, x, w, bias, y []float32, e Epilogue) {
 	plane := s.OutH() * s.OutW()
 	xs, ys := s.C*s.H*s.W, s.K*plane
 	if s.pointwise() {
@@ -39,6 +93,16 @@ func forward(s Shape, x, w, bias, y []float32) {
 				beta = 1
 			}
 			gemm.Sgemm(false, false, s.K, plane, s.C, 1, w, s.C, x[n*xs:], plane, beta, yn, plane)
+			if !e.none() {
+				en := e.image(n, ys)
+				parallel.For(s.K, max(1, 8192/plane), func(k0, k1 int) {
+					var res []float32
+					if en.Res != nil {
+						res = en.Res[k0*plane : k1*plane]
+					}
+					en.apply(yn[k0*plane:k1*plane], res)
+				})
+			}
 		})
 		return
 	}
@@ -48,7 +112,7 @@ func forward(s Shape, x, w, bias, y []float32) {
 	parallel.Run(s.N, func(n int) {
 		buf := getBuf(work)
 		defer bufPool.Put(buf)
-		s.forwardShifted(x[n*xs:(n+1)*xs], w, bias, y[n*ys:(n+1)*ys], l, rows, *buf)
+		s.forwardShifted(x[n*xs:(n+1)*xs], w, bias, y[n*ys:(n+1)*ys], l, rows, *buf, e.image(n, ys))
 	})
 }
 

@@ -77,30 +77,42 @@ func (s *Shape) fillPhase(dst, plane []float32, l layout, a, b int) {
 	}
 }
 
-// forwardShifted computes one image: y (K, OH·OW) from x (C, H, W).
-func (s *Shape) forwardShifted(x, w, bias, y []float32, l layout, rows []int, work []float32) {
+// forwardShifted computes one image: y (K, OH·OW) from x (C, H, W), with
+// the epilogue e applied as the wide output is compacted into y.
+func (s *Shape) forwardShifted(x, w, bias, y []float32, l layout, rows []int, work []float32, e Epilogue) {
 	oh, ow := s.OutH(), s.OutW()
 	xp, wide := work[:l.size(s.C)], work[l.size(s.C):l.size(s.C)+s.K*oh*l.wq]
 	s.fillPhases(xp, x, l)
 	ckk := s.C * s.KH * s.KW
 	gemm.SgemmRows(false, false, s.K, oh*l.wq, ckk, 1, w, ckk, xp, rows, 0, wide, oh*l.wq)
-	for k := 0; k < s.K; k++ {
-		var b float32
-		if bias != nil {
-			b = bias[k]
-		}
-		for i := 0; i < oh; i++ {
-			src := wide[(k*oh+i)*l.wq : (k*oh+i)*l.wq+ow]
-			dst := y[(k*oh+i)*ow : (k*oh+i+1)*ow]
-			if b == 0 {
-				copy(dst, src)
-				continue
+	// Channels in parallel: with one image (or the last one) in flight the
+	// other workers are idle here.
+	parallel.For(s.K, max(1, 8192/(oh*ow)), func(k0, k1 int) {
+		for k := k0; k < k1; k++ {
+			var b float32
+			if bias != nil {
+				b = bias[k]
 			}
-			for j, v := range src {
-				dst[j] = v + b
+			for i := 0; i < oh; i++ {
+				src := wide[(k*oh+i)*l.wq : (k*oh+i)*l.wq+ow]
+				dst := y[(k*oh+i)*ow : (k*oh+i+1)*ow]
+				if b == 0 {
+					copy(dst, src)
+				} else {
+					for j, v := range src {
+						dst[j] = v + b
+					}
+				}
+				if !e.none() {
+					var res []float32
+					if e.Res != nil {
+						res = e.Res[(k*oh+i)*ow : (k*oh+i+1)*ow]
+					}
+					e.apply(dst, res)
+				}
 			}
 		}
-	}
+	})
 }
 
 // widen copies the output gradient of one image, dy (K, OH·OW), onto the

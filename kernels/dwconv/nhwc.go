@@ -21,6 +21,20 @@ func ForwardNHWC(n, h, w, c, k int, x, wt, bias, y []float32) {
 	forwardNHWC(isa.Best(), n, h, w, c, k, x, wt, bias, y)
 }
 
+// ForwardNHWCThen is ForwardNHWC that calls then(off, m) for every piece
+// y[off:off+m] as soon as it is final (whole output rows, or one pixel's
+// channels of a channel group), on the worker that computed it, while the
+// piece is still in its cache: the way to fuse an element-wise epilogue
+// (an activation) into the convolution without another pass over memory.
+// Pieces are disjoint, cover y, and depend on the shape and the worker
+// count; then must work on each piece independently.
+func ForwardNHWCThen(n, h, w, c, k int, x, wt, bias, y []float32, then func(off, m int)) {
+	l := isa.Best()
+	checkNHWC("ForwardNHWCThen", n, h, w, c, k, [][]float32{x, y}, "xy", wt)
+	checkBias("ForwardNHWCThen", bias, c)
+	convNHWCThen(l, n, h, w, c, k, x, wt, bias, y, false, then)
+}
+
 // BackwardInputNHWC overwrites dx (N,H,W,C) with the gradient of
 // ForwardNHWC's input: a correlation of dy with the flipped kernel.
 func BackwardInputNHWC(n, h, w, c, k int, dy, wt, dx []float32) {
@@ -107,6 +121,10 @@ func forwardNHWC(l isa.Level, n, h, w, c, k int, x, wt, bias, y []float32) {
 	convNHWC(l, n, h, w, c, k, x, wt, bias, y, false)
 }
 
+func convNHWC(l isa.Level, n, h, w, c, k int, x, wt, bias, y []float32, flip bool) {
+	convNHWCThen(l, n, h, w, c, k, x, wt, bias, y, flip, nil)
+}
+
 func backwardInputNHWC(l isa.Level, n, h, w, c, k int, dy, wt, dx []float32) {
 	checkNHWC("BackwardInputNHWC", n, h, w, c, k, [][]float32{dy, dx}, "yx", wt)
 	// dx[i,j] = Σ dy[i+a−p, j+b−p]·wt[k−1−a, k−1−b]: a forward pass with
@@ -114,9 +132,10 @@ func backwardInputNHWC(l isa.Level, n, h, w, c, k int, dy, wt, dx []float32) {
 	convNHWC(l, n, h, w, c, k, dy, wt, nil, dx, true)
 }
 
-// convNHWC runs the forward kernel: on packed channel groups when c is a
-// multiple of 512 (see packed), else in parallel over the n·h output rows.
-func convNHWC(l isa.Level, n, h, w, c, k int, x, wt, bias, y []float32, flip bool) {
+// convNHWCThen runs the forward kernel: on packed channel groups when c is
+// a multiple of 512 (see packed), else in parallel over the n·h output
+// rows; then, if not nil, is called on each finished piece of y.
+func convNHWCThen(l isa.Level, n, h, w, c, k int, x, wt, bias, y []float32, flip bool, then func(off, m int)) {
 	if n*h*w*c == 0 {
 		return
 	}
@@ -127,13 +146,16 @@ func convNHWC(l isa.Level, n, h, w, c, k int, x, wt, bias, y []float32, flip boo
 	s.setMask(kern.lanes, c)
 	p, rs := k/2, w*c
 	if packed(kern, c) {
-		convPacked(kern, n, h, w, c, k, x, tbl, y, &s.mask)
+		convPacked(kern, n, h, w, c, k, x, tbl, y, &s.mask, then)
 		return
 	}
 	parallel.For(n*h, rowGrain(w, c, k), func(lo, hi int) {
 		eachRun(lo, hi, h, k, func(img, i0, i1, a0, a1 int) {
 			r := img*h + i0
 			kern.fwd(k, y[r*rs:], x[(r+a0-p)*rs:], tbl, i1-i0, w, c, c, c, a0, a1-a0, &s.mask)
+			if then != nil {
+				then(r*rs, (i1-i0)*rs)
+			}
 		})
 	})
 }

@@ -55,8 +55,9 @@ func getPack(n int) *[]float32 {
 }
 
 // convPacked runs the forward kernel per (image, channel group), on a
-// packed copy of the group.
-func convPacked(kern nhwcKernels, n, h, w, c, k int, x, tbl, y []float32, mask *[8]int32) {
+// packed copy of the group; then, if not nil, gets each pixel's channels
+// of the group once the group is done.
+func convPacked(kern nhwcKernels, n, h, w, c, k int, x, tbl, y []float32, mask *[8]int32, then func(off, m int)) {
 	L, p, hw := kern.lanes, k/2, h*w
 	blk := (1 + k*k) * L
 	cg := packGroup(n, h, w, c, L)
@@ -72,6 +73,11 @@ func convPacked(kern nhwcKernels, n, h, w, c, k int, x, tbl, y []float32, mask *
 			eachRun(img*h, img*h+h, h, k, func(_, i0, i1, a0, a1 int) {
 				kern.fwd(k, y[(img*h+i0)*w*c+ch0:], buf[(i0+a0-p)*w*ps:], tbl[ch0/L*blk:], i1-i0, w, nch, ps, c, a0, a1-a0, mask)
 			})
+			if then != nil {
+				for px := img * hw; px < (img+1)*hw; px++ {
+					then(px*c+ch0, nch)
+				}
+			}
 		}
 	})
 }

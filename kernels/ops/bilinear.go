@@ -29,6 +29,45 @@ func Bilinear(x []float32, planes, h, w, oh, ow int, alignCorners bool, y []floa
 	})
 }
 
+// BilinearAccumulate adds Bilinear's output to acc in float64: acc[i] =
+// acc[i] + float64(y[i]) with y exactly what Bilinear would write, and
+// then, when div is not 0, acc[i] /= div (the last level of an anomaly
+// map). It replaces a Bilinear call, an accumulation pass and a division
+// pass, and runs in parallel over planes and row blocks whatever the
+// number of planes.
+func BilinearAccumulate(x []float32, planes, h, w, oh, ow int, alignCorners bool, acc []float64, div float64) {
+	const fn = "BilinearAccumulate"
+	checkResize(fn, planes, h, w, oh, ow)
+	checkLen(fn, "x", x, planes*h*w)
+	if len(acc) != planes*oh*ow {
+		fail("%s: acc has %d elements, want %d", fn, len(acc), planes*oh*ow)
+	}
+	ry, rx := linearTaps(h, oh, alignCorners), linearTaps(w, ow, alignCorners)
+	const rowsPer = 16
+	blocks := (oh + rowsPer - 1) / rowsPer
+	parallel.For(planes*blocks, 1, func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			p, i0 := t/blocks, t%blocks*rowsPer
+			xp := x[p*h*w : (p+1)*h*w]
+			for i := i0; i < min(i0+rowsPer, oh); i++ {
+				ty := ry[i]
+				r0, r1 := xp[ty.i0*w:(ty.i0+1)*w], xp[ty.i1*w:(ty.i1+1)*w]
+				out := acc[(p*oh+i)*ow : (p*oh+i+1)*ow]
+				for j, tx := range rx {
+					top := r0[tx.i0]*tx.l0 + r0[tx.i1]*tx.l1
+					bot := r1[tx.i0]*tx.l0 + r1[tx.i1]*tx.l1
+					u := float32(ty.l0*top + ty.l1*bot) // Bilinear's output value
+					v := out[j] + float64(u)
+					if div != 0 {
+						v /= div
+					}
+					out[j] = v
+				}
+			}
+		}
+	})
+}
+
 func checkResize(fn string, planes, h, w, oh, ow int) {
 	checkDims(fn, planes, h, w, oh, ow)
 	if !(h > 0 && w > 0 && oh > 0 && ow > 0) {
