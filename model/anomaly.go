@@ -27,7 +27,9 @@ func AnomalyMapsInto(out []float64, ft, fs [][]float32, chans, sides []int, n, s
 func anomalyMaps(out []float64, ft, fs [][]float32, chans, sides []int, n, size int, sigma float64, pr *probe) {
 	clear(out)
 	plane := size * size
-	up := nn.GetScratch(n * plane)
+	// The reference divides by len(levels)·Σweights with unit weights; the
+	// last level's upsampling divides as it adds.
+	div := float64(len(ft) * len(ft))
 	for i := range ft {
 		hw := sides[i] * sides[i]
 		t := pr.start()
@@ -38,21 +40,14 @@ func anomalyMaps(out []float64, ft, fs [][]float32, chans, sides []int, n, size 
 		}
 		pr.stop(t, OpCosine, 6*float64(n*chans[i]*hw), f32(2*n*chans[i]*hw+n*hw))
 		t = pr.start()
-		ops.Bilinear(cos, n, sides[i], sides[i], size, size, true, up)
-		nn.PutScratch(cos)
-		for j, v := range up {
-			out[j] += float64(v)
+		d := 0.0
+		if i == len(ft)-1 {
+			d = div
 		}
-		pr.stop(t, OpUpsample, 0, f32(n*hw+n*plane)+8*float64(2*n*plane))
+		ops.BilinearAccumulate(cos, n, sides[i], sides[i], size, size, true, out, d)
+		nn.PutScratch(cos)
+		pr.stop(t, OpUpsample, 0, f32(n*hw)+16*float64(n*plane))
 	}
-	nn.PutScratch(up)
-	// The reference divides by len(levels)·Σweights with unit weights.
-	t := pr.start()
-	div := float64(len(ft) * len(ft))
-	for j := range out {
-		out[j] /= div
-	}
-	pr.stop(t, OpUpsample, 0, 16*float64(n*plane))
 	if sigma > 0 {
 		t := pr.start()
 		parallel.Run(n, func(b int) {

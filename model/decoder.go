@@ -137,9 +137,29 @@ func (d *Decoder) SetTrain(train bool, rng *rand.Rand) {
 	d.eachHSS(func(h *HSSBlock) { h.Train, h.RNG = train, rng })
 }
 
-// SetBackprop makes every SS2D keep what its backward pass needs.
+// SetBackprop makes every layer keep what its backward pass needs (on), or
+// keep nothing (off). Switching drops what the other mode held: the kept
+// activations when backprop goes off, and in both directions the scratch
+// pool's free buffers, which were sized for the other mode's work (the
+// encoder's and inference's for training, the backward pass's for
+// inference).
 func (d *Decoder) SetBackprop(on bool) {
+	if on == d.backprop() {
+		return
+	}
 	d.eachHSS(func(h *HSSBlock) { h.SS.Backprop = on })
+	if !on {
+		for _, st := range d.Stages {
+			if st.up != nil {
+				st.up.release()
+			}
+			for _, m := range st.blocks {
+				m.release()
+			}
+		}
+		d.xin = nil
+	}
+	nn.ReleaseScratch()
 }
 
 // setProbe gives every stage its probe ("decoder.<i>").
@@ -166,9 +186,15 @@ func (d *Decoder) eachHSS(fn func(*HSSBlock)) {
 	}
 }
 
+// backprop reports whether the blocks keep what Backward needs.
+func (d *Decoder) backprop() bool { return d.Stages[0].blocks[0].Blocks[0].SS.Backprop }
+
 // Forward maps the bottleneck x (B, Dims[0], Side0, Side0) NCHW to the
 // outputs of stages len−1 … 1 (finest first), each NCHW.
 func (d *Decoder) Forward(x []float32, b int) [][]float32 {
+	if !d.backprop() {
+		return d.infer(x, b)
+	}
 	d.b = b
 	st0 := d.Stages[0]
 	t := st0.prof.start()
@@ -194,6 +220,49 @@ func (d *Decoder) Forward(x []float32, b int) [][]float32 {
 			ops.Transpose(*o, h, b, st.side*st.side, st.c)
 			st.prof.stop(t, OpLayout, 0, f32(2*len(h)))
 		}
+	}
+	return d.outs
+}
+
+// infer is Forward for inference: between the LSS modules (whose outputs
+// they own) every tensor is a scratch buffer, released once read.
+func (d *Decoder) infer(x []float32, b int) [][]float32 {
+	d.b = b
+	n := len(d.Stages)
+	if len(d.outs) != n-1 {
+		d.outs = make([][]float32, n-1)
+	}
+	st0 := d.Stages[0]
+	t := st0.prof.start()
+	h := nn.GetScratch(len(x))
+	ops.Transpose(h, x, b, st0.c, st0.side*st0.side)
+	st0.prof.stop(t, OpLayout, 0, f32(2*len(x)))
+	scratch := true // whether h is a scratch buffer (else an LSS output)
+	for i, st := range d.Stages {
+		if st.up != nil {
+			next := st.up.infer(h, b)
+			if scratch {
+				nn.PutScratch(h)
+			}
+			h, scratch = next, true
+		}
+		for _, m := range st.blocks {
+			next := m.Forward(h, b)
+			if scratch {
+				nn.PutScratch(h)
+			}
+			h, scratch = next, false
+		}
+		if i > 0 {
+			t := st.prof.start()
+			o := &d.outs[n-1-i]
+			*o = ensureLen(*o, len(h))
+			ops.Transpose(*o, h, b, st.side*st.side, st.c)
+			st.prof.stop(t, OpLayout, 0, f32(2*len(h)))
+		}
+	}
+	if scratch {
+		nn.PutScratch(h)
 	}
 	return d.outs
 }

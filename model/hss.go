@@ -18,10 +18,12 @@ type HSSBlock struct {
 	Train    bool
 	RNG      *rand.Rand // drop-path draws; required when Train and DropRate > 0
 
-	scale []float32 // per-sample factor of the last Forward (0 or 1/keep)
-	y     []float32
-	b, n  int
-	prof  *probe
+	scale      []float32 // per-sample factor of the last Forward (0 or 1/keep)
+	y          []float32
+	b, n       int
+	x          []float32 // input, by reference (Backprop)
+	mean, rstd []float32 // the LayerNorm's statistics (Backprop)
+	prof       *probe
 }
 
 // NewHSSBlock builds a block for C channels on a side×side map.
@@ -38,26 +40,48 @@ func (h *HSSBlock) Params() []*nn.Param {
 	return append(h.LN.Params(), h.SS.Params()...)
 }
 
-// Forward maps x (B, L, C) to (B, L, C).
+// Forward maps x (B, L, C) to (B, L, C), into a buffer the block owns.
 func (h *HSSBlock) Forward(x []float32, b int) []float32 {
-	h.b, h.n = b, len(x)/b
-	t := h.prof.start()
-	xn := h.LN.Forward(x, len(x)/h.LN.C)
-	h.prof.stop(t, OpNorm, 0, f32(2*len(x)))
-	s := h.SS.Forward(xn, b)
-	t = h.prof.start()
-	defer h.prof.stop(t, OpAct, 0, f32(3*len(x)))
-	h.drawScale(b)
 	h.y = ensureLen(h.y, len(x))
-	for i := 0; i < b; i++ {
-		lo, hi := i*h.n, (i+1)*h.n
-		f := h.scale[i]
-		xs, ss, ys := x[lo:hi], s[lo:hi], h.y[lo:hi]
-		for j := range ys {
-			ys[j] = xs[j] + f*ss[j]
-		}
-	}
+	h.forwardInto(x, b, h.y)
 	return h.y
+}
+
+// forwardInto writes x + scale·SS2D(LN(x)) into out (which must not
+// overlap x); the residual sum happens inside SS2D's output projection.
+// Without Backprop the LayerNorm's output is a scratch buffer.
+func (h *HSSBlock) forwardInto(x []float32, b int, out []float32) {
+	h.b, h.n = b, len(x)/b
+	rows := len(x) / h.LN.C
+	t := h.prof.start()
+	xn := nn.GetScratch(len(x))
+	var mean, rstd []float32
+	keep := h.SS.Backprop
+	if keep {
+		h.mean, h.rstd = ensureLen(h.mean, rows), ensureLen(h.rstd, rows)
+		mean, rstd = h.mean, h.rstd
+	}
+	ops.LayerNorm(x, rows, h.LN.C, h.LN.W.W, h.LN.B.W, h.LN.Eps, xn, mean, rstd)
+	h.prof.stop(t, OpNorm, 0, f32(2*len(x)))
+	h.drawScale(b)
+	var scale []float32
+	if !allOnes(h.scale) {
+		scale = h.scale
+	}
+	h.SS.forward(xn, b, x, scale, out)
+	// Not kept: Backward recomputes the norm's output and hands it to SS2D.
+	nn.PutScratch(xn)
+	h.SS.x = nil
+	h.x = nil
+	if keep {
+		h.x = x
+	}
+}
+
+// release drops what Forward kept for Backward.
+func (h *HSSBlock) release() {
+	h.y, h.x, h.mean, h.rstd = nil, nil, nil, nil
+	h.SS.release()
 }
 
 // drawScale sets the per-sample drop-path factors for this forward pass.
@@ -77,22 +101,22 @@ func (h *HSSBlock) drawScale(b int) {
 }
 
 // Backward returns dx (a scratch buffer the caller releases) given dy,
-// accumulating parameter gradients.
+// accumulating parameter gradients. SS2D applies the drop-path factors
+// itself (it kept them from the forward pass).
 func (h *HSSBlock) Backward(dy []float32) []float32 {
-	t := h.prof.start()
-	ds := nn.GetScratch(len(dy))
-	for i := 0; i < h.b; i++ {
-		lo, hi := i*h.n, (i+1)*h.n
-		f := h.scale[i]
-		for j := lo; j < hi; j++ {
-			ds[j] = f * dy[j]
-		}
+	if h.x == nil {
+		panic("model: HSSBlock.Backward without a Forward with Backprop set")
 	}
-	h.prof.stop(t, OpAct, 0, f32(2*len(dy)))
-	dln := h.SS.Backward(ds)
-	nn.PutScratch(ds)
+	rows, C := len(h.x)/h.LN.C, h.LN.C
+	t := h.prof.start()
+	xn := nn.GetScratch(len(h.x))
+	ops.LayerNorm(h.x, rows, C, h.LN.W.W, h.LN.B.W, h.LN.Eps, xn, nil, nil)
+	h.prof.stop(t, OpNorm, 0, f32(2*len(xn)))
+	dln := h.SS.backward(dy, xn)
+	nn.PutScratch(xn)
 	t = h.prof.start()
-	dx := h.LN.Backward(dln)
+	dx := nn.GetScratch(len(h.x))
+	ops.LayerNormBackward(dln, h.x, rows, C, h.LN.W.W, h.mean, h.rstd, dx, h.LN.W.G, h.LN.B.G)
 	h.prof.stop(t, OpNorm, 0, f32(4*len(dy)))
 	nn.PutScratch(dln)
 	t = h.prof.start()

@@ -3,6 +3,9 @@ package model
 import (
 	"fmt"
 
+	"github.com/mambaad/mambaad/kernels/conv"
+	"github.com/mambaad/mambaad/kernels/dwconv"
+	"github.com/mambaad/mambaad/kernels/gemm"
 	"github.com/mambaad/mambaad/kernels/ops"
 	"github.com/mambaad/mambaad/nn"
 )
@@ -11,6 +14,14 @@ import (
 // HSS blocks (global branch) beside two local depthwise-convolution branches
 // (5×5 and 7×7), fused by a 1×1 convolution plus a residual. Channels-last
 // in and out, (B, L, C).
+//
+// No layout pass runs between the branches: the branches' first 1×1
+// convolutions read the channels-last input directly (as the transposed
+// operand of their GEMMs), the branches run NCHW inside, and the final 1×1
+// convolution over the concatenation [ssm; m5; m7] is three GEMMs
+// accumulating into the channels-last output, which starts as the input
+// plus the bias (the residual). Without Backprop the HSS chain and the
+// branches work in scratch buffers.
 type LSS struct {
 	C, Side int
 	Blocks  []*HSSBlock
@@ -19,10 +30,10 @@ type LSS struct {
 
 	b        int
 	x        []float32 // input (B, L, C), by reference
-	xn, cat  []float32 // (B, C, L) and (B, 3C, L)
-	out, dx  []float32
-	dm5, dm7 []float32
-	dsn      []float32
+	s        []float32 // the HSS chain's output, by reference
+	m5, m7   []float32 // the branches' outputs (B, C, L), by reference
+	out      []float32
+	backprop bool
 	prof     *probe
 }
 
@@ -67,167 +78,267 @@ func (m *LSS) Params() []*nn.Param {
 	return append(ps, m.Final.Params()...)
 }
 
-// Forward maps x (B, L, C) to (B, L, C).
+// Forward maps x (B, L, C) to (B, L, C), into a buffer the module owns.
+// It keeps what Backward needs when its blocks' SS2D have Backprop set.
 func (m *LSS) Forward(x []float32, b int) []float32 {
 	m.b, m.x = b, x
-	C, L := m.C, m.Side*m.Side
+	m.backprop = m.Blocks[0].SS.Backprop
+	keep := m.backprop
 	s := x
-	for _, blk := range m.Blocks {
-		s = blk.Forward(s, b)
+	for i, blk := range m.Blocks {
+		if keep {
+			s = blk.Forward(s, b)
+			continue
+		}
+		next := nn.GetScratch(len(x))
+		blk.forwardInto(s, b, next)
+		if i > 0 {
+			nn.PutScratch(s)
+		}
+		s = next
 	}
+	m5 := m.B5.forward(x, b, m.Side, keep)
+	m7 := m.B7.forward(x, b, m.Side, keep)
+	m.out = ensureLen(m.out, len(x))
+	m.final(x, s, m5, m7, m.out)
+	if keep {
+		m.s, m.m5, m.m7 = s, m5, m7
+	} else {
+		nn.PutScratch(s, m5, m7)
+		m.x = nil
+	}
+	return m.out
+}
+
+// release drops what Forward kept for Backward, the blocks' included.
+func (m *LSS) release() {
+	m.x, m.s, m.m5, m.m7, m.out = nil, nil, nil, nil, nil
+	for _, br := range []*convBranch{m.B5, m.B7} {
+		br.t0, br.t1, br.t2, br.out = nil, nil, nil, nil
+	}
+	for _, h := range m.Blocks {
+		h.release()
+	}
+}
+
+// final writes out = x + bias + W[:, :C]·s + W[:, C:2C]·m5 + W[:, 2C:]·m7
+// per pixel: the 1×1 convolution over the concatenation [s; m5; m7] (the
+// reference's order) plus the residual, with s and out channels-last and
+// the branches' m5, m7 NCHW.
+func (m *LSS) final(x, s, m5, m7, out []float32) {
+	b, C, L := m.b, m.C, m.Side*m.Side
 	pr := m.prof
 	t := pr.start()
-	m.xn = ensureLen(m.xn, b*C*L)
-	ops.Transpose(m.xn, x, b, L, C)
-	pr.stop(t, OpLayout, 0, f32(2*len(x)))
-	m5 := m.B5.forward(m.xn, b, m.Side)
-	m7 := m.B7.forward(m.xn, b, m.Side)
-	// cat[b] = [ssm (C, L); m5 (C, L); m7 (C, L)], the reference's order.
-	t = pr.start()
-	m.cat = ensureLen(m.cat, b*3*C*L)
+	w := m.Final.W.W // (C, 3C)
+	ops.AddRowVector(x, m.Final.B.W, out, b*L, C)
+	gemm.Sgemm(false, true, b*L, C, C, 1, s, C, w, 3*C, 1, out, C)
 	for i := 0; i < b; i++ {
-		dst := m.cat[i*3*C*L : (i+1)*3*C*L]
-		ops.Transpose(dst[:C*L], s[i*L*C:(i+1)*L*C], 1, L, C)
-		copy(dst[C*L:2*C*L], m5[i*C*L:(i+1)*C*L])
-		copy(dst[2*C*L:], m7[i*C*L:(i+1)*C*L])
+		o := out[i*L*C : (i+1)*L*C]
+		gemm.Sgemm(true, true, L, C, C, 1, m5[i*C*L:], L, w[C:], 3*C, 1, o, C)
+		gemm.Sgemm(true, true, L, C, C, 1, m7[i*C*L:], L, w[2*C:], 3*C, 1, o, C)
 	}
-	pr.stop(t, OpLayout, 0, f32(2*len(m.cat)))
-	t = pr.start()
-	f := m.Final.Forward(m.cat, b, m.Side, m.Side)
-	pr.stop(t, OpConv, gemmFLOPs(b*L, C, 3*C), gemmBytes(b*L, C, 3*C, false))
-	t = pr.start()
-	m.out = ensureLen(m.out, b*L*C)
-	ops.Transpose(m.out, f, b, C, L)
-	pr.stop(t, OpLayout, 0, f32(2*len(f)))
-	t = pr.start()
-	ops.AddInPlace(m.out, x)
-	pr.stop(t, OpAct, 0, f32(3*len(x)))
-	return m.out
+	pr.stop(t, OpConv, gemmFLOPs(b*L, C, 3*C), gemmBytes(b*L, C, 3*C, true))
 }
 
 // Backward returns dx (B, L, C), a scratch buffer the caller releases,
 // given dout, accumulating parameter gradients.
 func (m *LSS) Backward(dout []float32) []float32 {
+	if !m.backprop || m.x == nil {
+		panic("model: LSS.Backward without a Forward with Backprop set")
+	}
 	b, C, L := m.b, m.C, m.Side*m.Side
 	pr := m.prof
+	// The final convolution: out = x + bias + W·[s; m5; m7].
 	t := pr.start()
-	df := nn.GetScratch(b * C * L)
-	ops.Transpose(df, dout, b, L, C)
-	pr.stop(t, OpLayout, 0, f32(2*len(dout)))
-	t = pr.start()
-	dcat := m.Final.Backward(df)
-	pr.stop(t, OpConv, 2*gemmFLOPs(b*L, C, 3*C), 2*gemmBytes(b*L, C, 3*C, true))
-	nn.PutScratch(df)
-	// Split d cat[b] = [d ssm; d m5; d m7] into three (B, C, L) tensors.
-	t = pr.start()
-	dsn, dm5, dm7 := nn.GetScratch(b*C*L), nn.GetScratch(b*C*L), nn.GetScratch(b*C*L)
+	w, dw := m.Final.W.W, m.Final.W.G
+	ops.SumRows(dout, b*L, C, m.Final.B.G)
+	gemm.Sgemm(true, false, C, C, b*L, 1, dout, C, m.s, C, 1, dw, 3*C)
+	ds := nn.GetScratch(b * L * C)
+	gemm.Sgemm(false, false, b*L, C, C, 1, dout, C, w, 3*C, 0, ds, C)
+	dm5, dm7 := nn.GetScratch(b*C*L), nn.GetScratch(b*C*L)
 	for i := 0; i < b; i++ {
-		src := dcat[i*3*C*L : (i+1)*3*C*L]
-		copy(dsn[i*C*L:(i+1)*C*L], src[:C*L])
-		copy(dm5[i*C*L:(i+1)*C*L], src[C*L:2*C*L])
-		copy(dm7[i*C*L:(i+1)*C*L], src[2*C*L:])
+		d := dout[i*L*C:]
+		gemm.Sgemm(true, true, C, C, L, 1, d, C, m.m5[i*C*L:], L, 1, dw[C:], 3*C)
+		gemm.Sgemm(true, true, C, C, L, 1, d, C, m.m7[i*C*L:], L, 1, dw[2*C:], 3*C)
+		gemm.Sgemm(true, true, C, L, C, 1, w[C:], 3*C, d, C, 0, dm5[i*C*L:], L)
+		gemm.Sgemm(true, true, C, L, C, 1, w[2*C:], 3*C, d, C, 0, dm7[i*C*L:], L)
 	}
-	pr.stop(t, OpLayout, 0, f32(2*len(dcat)))
-	nn.PutScratch(dcat)
-	dxn := m.B5.backward(dm5)
-	d7 := m.B7.backward(dm7)
-	t = pr.start()
-	ops.AddInPlace(dxn, d7)
-	pr.stop(t, OpAct, 0, f32(3*len(d7)))
-	nn.PutScratch(dm5, dm7, d7)
-	t = pr.start()
-	g := nn.GetScratch(b * L * C)
-	ops.Transpose(g, dsn, b, C, L)
-	pr.stop(t, OpLayout, 0, f32(2*len(g)))
-	nn.PutScratch(dsn)
+	pr.stop(t, OpConv, 2*gemmFLOPs(b*L, C, 3*C), 2*gemmBytes(b*L, C, 3*C, true))
+	// The residual, then both branches add their input gradients.
+	dx := nn.GetScratch(b * L * C)
+	copy(dx, dout)
+	m.B5.backward(dm5, m.x, dx)
+	m.B7.backward(dm7, m.x, dx)
+	nn.PutScratch(dm5, dm7)
+	g := ds
 	for i := len(m.Blocks) - 1; i >= 0; i-- {
 		next := m.Blocks[i].Backward(g)
 		nn.PutScratch(g)
 		g = next
 	}
 	t = pr.start()
-	dx := nn.GetScratch(b * L * C)
-	ops.Transpose(dx, dxn, b, C, L)
-	pr.stop(t, OpLayout, 0, f32(2*len(dx)))
-	t = pr.start()
 	ops.AddInPlace(dx, g)
-	ops.AddInPlace(dx, dout)
-	pr.stop(t, OpAct, 0, f32(6*len(dx)))
-	nn.PutScratch(dxn, g)
+	pr.stop(t, OpAct, 0, f32(3*len(dx)))
+	nn.PutScratch(g)
 	return dx
 }
 
 // convBranch is conv1×1 → IN → SiLU → depthwise k×k → IN → SiLU → conv1×1 →
-// IN → SiLU on NCHW maps (the conv1b?/conv??/conv1a? chain of the LSS).
+// IN → SiLU (the conv1b?/conv??/conv1a? chain of the LSS). It reads the
+// module's channels-last input and works NCHW from there; each IN and its
+// SiLU run fused. With Backprop it keeps the three convolutions' outputs,
+// the statistics and its own output, and Backward recomputes the norms'
+// and activations' outputs from them.
 type convBranch struct {
 	pre, post  *nn.Conv2d
 	dw         *nn.DWConv
-	n1, n2, n3 nn.InstanceNorm
-	a1, a2, a3 nn.SiLU
 	c, side, b int
 	k          int
+	eps        float32
+	// Kept for Backward.
+	t0, t1, t2 []float32 // the convolutions' outputs (B, C, L)
+	out        []float32 // the branch output (B, C, L)
 	prof       *probe
 }
 
 func newConvBranch(name string, c, k int) *convBranch {
-	return &convBranch{c: c, k: k,
+	return &convBranch{c: c, k: k, eps: 1e-5,
 		pre:  nn.NewConv2d(fmt.Sprintf("%s.conv1b%d.0", name, k), c, c, 1, 1, 0, true),
 		dw:   nn.NewDWConv(fmt.Sprintf("%s.conv%d%d.0", name, k, k), c, k, false),
-		post: nn.NewConv2d(fmt.Sprintf("%s.conv1a%d.0", name, k), c, c, 1, 1, 0, true),
-		n1:   nn.InstanceNorm{Eps: 1e-5}, n2: nn.InstanceNorm{Eps: 1e-5}, n3: nn.InstanceNorm{Eps: 1e-5}}
+		post: nn.NewConv2d(fmt.Sprintf("%s.conv1a%d.0", name, k), c, c, 1, 1, 0, true)}
 }
 
-func (br *convBranch) forward(x []float32, b, side int) []float32 {
+// pointwise returns the 1×1 convolution shape of the branch.
+func (br *convBranch) pointwise() conv.Shape {
+	return conv.Shape{N: br.b, C: br.c, H: br.side, W: br.side, K: br.c, KH: 1, KW: 1, StrideH: 1, StrideW: 1}
+}
+
+// forward maps the module input x (B, L, C) channels-last to the branch
+// output (B, C, L); a scratch buffer the caller releases unless keep.
+func (br *convBranch) forward(x []float32, b, side int, keep bool) []float32 {
 	br.b, br.side = b, side
-	planes, hw := b*br.c, side*side
+	C, L := br.c, side*side
+	n := b * C * L
 	pr := br.prof
-	n := planes * hw
-	c1 := func(x []float32, l *nn.Conv2d) []float32 {
-		t := pr.start()
-		y := l.Forward(x, b, side, side)
-		pr.stop(t, OpConv, gemmFLOPs(b*hw, br.c, br.c), gemmBytes(b*hw, br.c, br.c, false))
-		return y
+	buf := func(kept *[]float32) []float32 {
+		if keep {
+			*kept = ensureLen(*kept, n)
+			return *kept
+		}
+		return nn.GetScratch(n)
 	}
-	normAct := func(x []float32, l *nn.InstanceNorm, a *nn.SiLU) []float32 {
-		t := pr.start()
-		y := l.Forward(x, planes, hw)
-		pr.stop(t, OpNorm, 0, f32(3*n))
-		t = pr.start()
-		y = a.Forward(y)
-		pr.stop(t, OpAct, 0, f32(2*n))
-		return y
-	}
-	h := normAct(c1(x, br.pre), &br.n1, &br.a1)
+	// pre: t0_i = W·x_iᵀ + bias, reading the channels-last x as Bᵀ.
 	t := pr.start()
-	h = br.dw.Forward(h, b, side, side)
+	t0 := buf(&br.t0)
+	pw := br.pre.W.W
+	for i := 0; i < b; i++ {
+		o := t0[i*C*L : (i+1)*C*L]
+		for c, v := range br.pre.B.W {
+			fillValue(o[c*L:(c+1)*L], v)
+		}
+		gemm.Sgemm(false, true, C, L, C, 1, pw, C, x[i*L*C:], C, 1, o, L)
+	}
+	pr.stop(t, OpConv, gemmFLOPs(b*L, C, C), gemmBytes(b*L, C, C, false))
+	a1 := t0 // activated in place unless kept
+	if keep {
+		a1 = nn.GetScratch(n)
+	}
+	br.normAct(t0, a1, nil)
+	t = pr.start()
+	t1 := buf(&br.t1)
+	dwconv.Forward(b, C, side, side, br.k, a1, br.dw.W.W, nil, t1)
 	pr.stop(t, OpDWConv, 2*float64(n*br.k*br.k), f32(2*n))
-	h = normAct(h, &br.n2, &br.a2)
-	return normAct(c1(h, br.post), &br.n3, &br.a3)
+	nn.PutScratch(a1)
+	a2 := t1
+	if keep {
+		a2 = nn.GetScratch(n)
+	}
+	br.normAct(t1, a2, nil)
+	t = pr.start()
+	t2 := buf(&br.t2)
+	conv.Forward(br.pointwise(), a2, br.post.W.W, br.post.B.W, t2)
+	pr.stop(t, OpConv, gemmFLOPs(b*L, C, C), gemmBytes(b*L, C, C, false))
+	nn.PutScratch(a2)
+	out := t2
+	if keep {
+		out = buf(&br.out)
+	}
+	br.normAct(t2, out, nil)
+	return out
 }
 
-// backward returns dx (a scratch buffer); each intermediate gradient is
-// released once the next one is computed.
-func (br *convBranch) backward(dy []float32) []float32 {
-	n, hw := len(dy), br.side*br.side
-	convF, convB := 2*gemmFLOPs(br.b*hw, br.c, br.c), 2*gemmBytes(br.b*hw, br.c, br.c, true)
-	steps := []struct {
-		fn           func([]float32) []float32
-		op           string
-		flops, bytes float64
-	}{
-		{br.a3.Backward, OpAct, 0, f32(3 * n)}, {br.n3.Backward, OpNorm, 0, f32(4 * n)}, {br.post.Backward, OpConv, convF, convB},
-		{br.a2.Backward, OpAct, 0, f32(3 * n)}, {br.n2.Backward, OpNorm, 0, f32(4 * n)}, {br.dw.Backward, OpDWConv, 4 * float64(n*br.k*br.k), f32(5 * n)},
-		{br.a1.Backward, OpAct, 0, f32(3 * n)}, {br.n1.Backward, OpNorm, 0, f32(4 * n)}, {br.pre.Backward, OpConv, convF, convB},
+// normAct writes out = silu(InstanceNorm(x)) and, when y is not nil, the
+// normalised planes into y.
+func (br *convBranch) normAct(x, out, y []float32) {
+	t := br.prof.start()
+	ops.InstanceNormSiLU(x, br.b*br.c, br.side*br.side, br.eps, y, out, nil, nil)
+	br.prof.stop(t, OpNorm, 0, f32(3*len(x)))
+}
+
+// normActBackward returns the gradient of normAct's input x given dout,
+// recomputing the normalised planes and the statistics (a scratch buffer).
+func (br *convBranch) normActBackward(x, dout []float32) []float32 {
+	t := br.prof.start()
+	planes, hw := br.b*br.c, br.side*br.side
+	y, dy := nn.GetScratch(len(x)), nn.GetScratch(len(x))
+	mean, rstd := nn.GetScratch(planes), nn.GetScratch(planes)
+	ops.InstanceNorm(x, planes, hw, br.eps, y, mean, rstd)
+	ops.SiLUBackward(y, dout, dy)
+	dx := y // y is dead once dy is known
+	ops.InstanceNormBackward(dy, x, planes, hw, mean, rstd, dx)
+	nn.PutScratch(dy, mean, rstd)
+	br.prof.stop(t, OpNorm, 0, f32(6*len(x)))
+	return dx
+}
+
+// activated returns silu(InstanceNorm(x)) in a scratch buffer: an input
+// of the next convolution, recomputed for its weight gradient.
+func (br *convBranch) activated(x []float32) []float32 {
+	a := nn.GetScratch(len(x))
+	br.normAct(x, a, nil)
+	return a
+}
+
+// backward takes the gradient of the branch output (B, C, L), accumulates
+// the parameter gradients and adds the gradient of the module input x
+// (B, L, C) channels-last into dx.
+func (br *convBranch) backward(dout, x, dx []float32) {
+	b, C, L := br.b, br.c, br.side*br.side
+	pr := br.prof
+	sh := br.pointwise()
+	g := br.normActBackward(br.t2, dout)
+	t := pr.start()
+	a2 := br.activated(br.t1)
+	conv.BackwardWeight(sh, a2, g, br.post.W.G, br.post.B.G)
+	da2 := nn.GetScratch(len(g))
+	conv.BackwardInput(sh, g, br.post.W.W, da2)
+	nn.PutScratch(a2, g)
+	pr.stop(t, OpConv, 2*gemmFLOPs(b*L, C, C), 2*gemmBytes(b*L, C, C, true))
+	g = br.normActBackward(br.t1, da2)
+	nn.PutScratch(da2)
+	t = pr.start()
+	a1 := br.activated(br.t0)
+	dwconv.BackwardWeight(b, C, br.side, br.side, br.k, a1, g, br.dw.W.G, nil)
+	da1 := nn.GetScratch(len(g))
+	dwconv.BackwardInput(b, C, br.side, br.side, br.k, g, br.dw.W.W, da1)
+	nn.PutScratch(a1, g)
+	pr.stop(t, OpDWConv, 4*float64(len(g)*br.k*br.k), f32(5*len(g)))
+	g = br.normActBackward(br.t0, da1)
+	nn.PutScratch(da1)
+	// pre: t0_i = W·x_iᵀ + bias: dW += g_i·x_i, dbias += Σ g, dx_i += g_iᵀ·W.
+	t = pr.start()
+	ops.SumPlanes(g, b, C, L, br.pre.B.G)
+	for i := 0; i < b; i++ {
+		gi := g[i*C*L:]
+		gemm.Sgemm(false, false, C, C, L, 1, gi, L, x[i*L*C:], C, 1, br.pre.W.G, C)
+		gemm.Sgemm(true, false, L, C, C, 1, gi, L, br.pre.W.W, C, 1, dx[i*L*C:], C)
 	}
-	g := dy
-	for i, st := range steps {
-		t := br.prof.start()
-		next := st.fn(g)
-		br.prof.stop(t, st.op, st.flops, st.bytes)
-		if i > 0 {
-			nn.PutScratch(g)
-		}
-		g = next
+	pr.stop(t, OpConv, 2*gemmFLOPs(b*L, C, C), 2*gemmBytes(b*L, C, C, true))
+	nn.PutScratch(g)
+}
+
+func fillValue(s []float32, v float32) {
+	for i := range s {
+		s[i] = v
 	}
-	return g
 }

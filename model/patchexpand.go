@@ -1,6 +1,11 @@
 package model
 
-import "github.com/mambaad/mambaad/nn"
+import (
+	"github.com/mambaad/mambaad/kernels/gemm"
+	"github.com/mambaad/mambaad/kernels/ops"
+	"github.com/mambaad/mambaad/nn"
+	"github.com/mambaad/mambaad/parallel"
+)
 
 // PatchExpand doubles the side and halves the channels (spec §4.1): a
 // linear 2C → 4C (no bias), then out[b, 2h+p1, 2w+p2, c] =
@@ -38,6 +43,41 @@ func (p *PatchExpand) Forward(x []float32, b int) []float32 {
 	y := p.Norm.Forward(p.sh, b*4*S*S)
 	p.prof.stop(t, OpExpand, gemmFLOPs(b*S*S, 4*p.C, 2*p.C), gemmBytes(b*S*S, 4*p.C, 2*p.C, false)+f32(3*len(lin)))
 	return y
+}
+
+// release drops what Forward kept for Backward.
+func (p *PatchExpand) release() {
+	p.sh = nil
+	p.Expand.Release()
+	p.Norm.Release()
+}
+
+// infer is Forward without anything kept for a backward pass: it returns
+// the output in a scratch buffer the caller releases. The pixel shuffle
+// and the norm run together, one run of 2S output rows (one output row of
+// the map for one p1) at a time: the rows are gathered from the linear's
+// output and normalised while in cache.
+func (p *PatchExpand) infer(x []float32, b int) []float32 {
+	S, C := p.Side, p.C
+	t := p.prof.start()
+	lin := nn.GetScratch(b * S * S * 4 * C)
+	gemm.Sgemm(false, true, b*S*S, 4*C, 2*C, 1, x, 2*C, p.Expand.W.W, 2*C, 0, lin, 4*C)
+	out := nn.GetScratch(len(lin))
+	ln := p.Norm
+	parallel.For(b*S*2, max(1, 4096/(2*S*C)), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			bi, h, p1 := r/(2*S), r/2%S, r%2
+			dst := out[((bi*2*S+2*h+p1)*2*S)*C : ((bi*2*S+2*h+p1+1)*2*S)*C]
+			for w := 0; w < S; w++ {
+				src := lin[((bi*S+h)*S+w)*4*C+2*p1*C:]
+				copy(dst[2*w*C:(2*w+2)*C], src[:2*C])
+			}
+			ops.LayerNorm(dst, 2*S, C, ln.W.W, ln.B.W, ln.Eps, dst, nil, nil)
+		}
+	})
+	nn.PutScratch(lin)
+	p.prof.stop(t, OpExpand, gemmFLOPs(b*S*S, 4*C, 2*C), gemmBytes(b*S*S, 4*C, 2*C, false)+f32(2*len(out)))
+	return out
 }
 
 // shuffle moves between the linear output (B, S, S, 4C) and the expanded map

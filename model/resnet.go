@@ -6,7 +6,6 @@ import (
 	"github.com/mambaad/mambaad/kernels/conv"
 	"github.com/mambaad/mambaad/kernels/ops"
 	"github.com/mambaad/mambaad/nn"
-	"github.com/mambaad/mambaad/parallel"
 )
 
 // Encoder is the frozen ImageNet ResNet trunk (stem and layer1–3, spec §2).
@@ -97,7 +96,7 @@ func (e *Encoder) Forward(x []float32, n, size int) [3][]float32 {
 	}
 	h := e.stem.outSize(size)
 	stem := nn.GetScratch(n * 64 * h * h)
-	e.stem.forward(x, n, size, stem, true, e.prof)
+	e.stem.forward(x, n, size, stem, conv.Epilogue{ReLU: true}, e.prof)
 	p := ops.PoolOutSize(h, 3, 2, 1)
 	cur := nn.GetScratch(n * 64 * p * p)
 	t := e.prof.start()
@@ -105,18 +104,24 @@ func (e *Encoder) Forward(x []float32, n, size int) [3][]float32 {
 	e.prof.stop(t, OpAct, 0, f32(len(stem)+len(cur)))
 	nn.PutScratch(stem)
 	s := p
+	owned := false // whether cur is one of e.out (else a scratch buffer)
 	for li, layer := range e.layers {
-		for _, blk := range layer {
-			next, ns := blk.forward(cur, n, s, e.prof)
-			nn.PutScratch(cur)
-			cur, s = next, ns
+		for bi, blk := range layer {
+			os := blk.outSize(s)
+			var next []float32
+			if bi == len(layer)-1 { // the layer's output: written where it is kept
+				e.out[li] = ensureLen(e.out[li], n*blk.out*os*os)
+				next = e.out[li]
+			} else {
+				next = nn.GetScratch(n * blk.out * os * os)
+			}
+			blk.forward(cur, n, s, next, e.prof)
+			if !owned {
+				nn.PutScratch(cur)
+			}
+			cur, s, owned = next, os, bi == len(layer)-1
 		}
-		t := e.prof.start()
-		e.out[li] = ensureLen(e.out[li], len(cur))
-		copy(e.out[li], cur)
-		e.prof.stop(t, OpLayout, 0, f32(2*len(cur)))
 	}
-	nn.PutScratch(cur)
 	return e.out
 }
 
@@ -160,17 +165,13 @@ func (f *frozenConv) shape(n, s int) conv.Shape {
 
 func (f *frozenConv) outSize(s int) int { return f.shape(1, s).OutH() }
 
-// forward writes conv(x)+bias into y, with ReLU when relu is set.
-func (f *frozenConv) forward(x []float32, n, s int, y []float32, relu bool, pr *probe) {
+// forward writes conv(x)+bias into y with the epilogue ep (the block's
+// ReLU, and its shortcut for the last convolution) applied in the same pass.
+func (f *frozenConv) forward(x []float32, n, s int, y []float32, ep conv.Epilogue, pr *probe) {
 	sh := f.shape(n, s)
 	t := pr.start()
-	conv.Forward(sh, x, f.fw, f.fb, y)
-	pr.stop(t, OpConv, convFLOPs(sh), f32(len(x)+len(f.fw)+len(y)))
-	if relu {
-		t := pr.start()
-		ops.ReLU(y, y)
-		pr.stop(t, OpAct, 0, f32(2*len(y)))
-	}
+	conv.ForwardEpilogue(sh, x, f.fw, f.fb, ep, y)
+	pr.stop(t, OpConv, convFLOPs(sh), f32(len(x)+len(f.fw)+len(y)+len(ep.Res)))
 }
 
 // convFLOPs is the arithmetic of a direct convolution.
@@ -235,37 +236,38 @@ func (b *frozenBlock) fold() {
 	}
 }
 
-// forward returns the block output (a scratch buffer) and its side.
-func (b *frozenBlock) forward(x []float32, n, s int, pr *probe) ([]float32, int) {
+// outSize is the side of the block's output for an input of side s.
+func (b *frozenBlock) outSize(s int) int {
+	for _, cv := range b.convs {
+		s = cv.outSize(s)
+	}
+	return s
+}
+
+// forward writes the block output into y: every convolution but the last
+// with its ReLU fused, the last with the shortcut (the downsample
+// convolution's output, or x) and the ReLU fused.
+func (b *frozenBlock) forward(x []float32, n, s int, y []float32, pr *probe) {
+	short := x
+	if b.down != nil {
+		short = nn.GetScratch(len(y))
+		b.down.forward(x, n, s, short, conv.Epilogue{}, pr)
+	}
 	cur, cs := x, s
 	var tmp []float32
 	for i, cv := range b.convs {
 		os := cv.outSize(cs)
-		y := nn.GetScratch(n * cv.k * os * os)
-		cv.forward(cur, n, cs, y, i < len(b.convs)-1, pr)
+		out, ep := y, conv.Epilogue{Res: short, ReLU: true}
+		if i < len(b.convs)-1 {
+			out, ep = nn.GetScratch(n*cv.k*os*os), conv.Epilogue{ReLU: true}
+		}
+		cv.forward(cur, n, cs, out, ep, pr)
 		if tmp != nil {
 			nn.PutScratch(tmp)
 		}
-		tmp, cur, cs = y, y, os
+		tmp, cur, cs = out, out, os
 	}
-	short := x
-	if b.down != nil {
-		short = nn.GetScratch(len(cur))
-		b.down.forward(x, n, s, short, false, pr)
-	}
-	t := pr.start()
-	parallel.For(len(cur), 1<<14, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			v := cur[i] + short[i]
-			if v < 0 {
-				v = 0
-			}
-			cur[i] = v
-		}
-	})
-	pr.stop(t, OpAct, 0, f32(3*len(cur)))
 	if b.down != nil {
 		nn.PutScratch(short)
 	}
-	return cur, cs
 }

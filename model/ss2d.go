@@ -3,7 +3,9 @@ package model
 import (
 	"fmt"
 	"math"
+	"slices"
 
+	"github.com/mambaad/mambaad/kernels/dwconv"
 	"github.com/mambaad/mambaad/kernels/gemm"
 	"github.com/mambaad/mambaad/kernels/ops"
 	"github.com/mambaad/mambaad/kernels/selscan"
@@ -18,6 +20,16 @@ import (
 // each direction's sequence through its pixel order (scanorder.Directions) and
 // sums the directions back onto the pixels itself. So no direction-permuted
 // copy of the input, no per-direction Δ and no transposes are ever stored.
+//
+// Memory-bound steps run fused with their neighbours: the SiLU after the
+// depthwise convolution inside the convolution's own loop, the output norm
+// and the gate in one pass, and (for an HSS block) the residual sum inside
+// the output projection. Without Backprop every intermediate is a scratch
+// buffer returned as soon as its consumer has run; with it, Forward keeps
+// only what Backward cannot cheaply recompute (the convolution's input, z,
+// x_dbl, the scan's output and its checkpoints) and Backward recomputes
+// the rest (the depthwise convolution and its SiLU, the norm and the
+// gate).
 type SS2D struct {
 	C, D, R, N, K, Side, L int
 
@@ -37,17 +49,23 @@ type SS2D struct {
 	Backprop bool
 
 	dirs *scanorder.Directions
-	act  nn.SiLU
 
-	// Forward state kept for Backward.
-	b        int
-	x        []float32 // input (B·L, C), by reference
-	xpart, z []float32 // (B·L, D) each
-	xdbl     []float32 // (B·L, K·(R+2N)): every pixel projected for every direction
-	a        []float32 // A = −exp(A_log), (K·D, N)
-	y, yg    []float32 // (B·L, D): summed scan output, gated output
-	saved    selscan.Saved
-	prof     *probe
+	// a = −exp(A_log), (K·D, N), computed from aSrc, the A_log values it
+	// was computed from; recomputed only when ALogs changes.
+	a, aSrc []float32
+
+	// Forward state kept for Backward (Backprop only).
+	b          int
+	x          []float32 // input (B·L, C), by reference
+	xpart, z   []float32 // (B·L, D) each: the convolution's input, the gate
+	xc         []float32 // (B·L, D): the convolution's output (the SiLU's input)
+	xdbl       []float32 // (B·L, K·(R+2N)): every pixel projected for every direction
+	y          []float32 // (B·L, D): summed scan output
+	mean, rstd []float32 // (B·L): the output norm's statistics
+	scale      []float32 // per-sample factor of the output (nil: 1)
+	saved      selscan.Saved
+	out        []float32 // Forward's output
+	prof       *probe
 }
 
 // SS2DConfig sizes an SS2D. The reference fixes Expand = 2, N = 16,
@@ -115,59 +133,152 @@ func (s *SS2D) dims(b int) selscan.Dims {
 	return selscan.Dims{Batch: b, L: s.L, D: s.D, K: s.K, R: s.R, N: s.N}
 }
 
-func (s *SS2D) inputs(xa []float32) selscan.Inputs {
-	return selscan.Inputs{X: xa, XDbl: s.xdbl, Idx: s.dirs.Idx, DtW: s.DtW.W, DtBias: s.DtB.W, A: s.a, Dskip: s.Ds.W}
+func (s *SS2D) inputs(xa, xdbl []float32) selscan.Inputs {
+	return selscan.Inputs{X: xa, XDbl: xdbl, Idx: s.dirs.Idx, DtW: s.DtW.W, DtBias: s.DtB.W, A: s.aFor(), Dskip: s.Ds.W}
 }
 
-// Forward maps x (B, L, C) to (B, L, C).
-func (s *SS2D) Forward(x []float32, b int) []float32 {
-	s.b, s.x = b, x
-	BL, D, C, KE := b*s.L, s.D, s.C, s.K*s.e()
-	pr := s.prof
-	t := pr.start()
-	s.xpart = ensureLen(s.xpart, BL*D)
-	s.z = ensureLen(s.z, BL*D)
-	gemm.Sgemm(false, true, BL, D, C, 1, x, C, s.InProj.W[:D*C], C, 0, s.xpart, D)
-	gemm.Sgemm(false, true, BL, D, C, 1, x, C, s.InProj.W[D*C:], C, 0, s.z, D)
-	pr.stop(t, OpProj, gemmFLOPs(BL, 2*D, C), gemmBytes(BL, 2*D, C, false))
-	t = pr.start()
-	xc := s.Conv.Forward(s.xpart, b, s.Side, s.Side)
-	pr.stop(t, OpDWConv, 2*float64(BL*D*9), f32(2*BL*D))
-	t = pr.start()
-	xa := s.act.Forward(xc)
-	pr.stop(t, OpAct, 0, f32(2*BL*D))
-	// Every pixel projected for all K directions in one GEMM: x_dbl of
-	// direction k at step j is row Idx[k][j] of this, block k.
-	t = pr.start()
-	s.xdbl = ensureLen(s.xdbl, BL*KE)
-	gemm.Sgemm(false, true, BL, KE, D, 1, xa, D, s.XProj.W, D, 0, s.xdbl, KE)
-	pr.stop(t, OpProj, gemmFLOPs(BL, KE, D), gemmBytes(BL, KE, D, false))
-	t = pr.start()
-	s.a = ensureLen(s.a, s.K*D*s.N)
+// aFor returns A = −exp(A_log), recomputing it only when A_log has changed
+// since the last call (comparing costs far less than the exponentials).
+func (s *SS2D) aFor() []float32 {
+	if len(s.aSrc) == len(s.ALogs.W) && slices.Equal(s.aSrc, s.ALogs.W) {
+		return s.a
+	}
+	s.a = ensureLen(s.a, len(s.ALogs.W))
 	for i, v := range s.ALogs.W {
 		s.a[i] = -float32(math.Exp(float64(v)))
 	}
-	pr.stop(t, OpAct, 0, f32(2*len(s.a)))
-	s.y = ensureLen(s.y, BL*D)
+	s.aSrc = append(s.aSrc[:0], s.ALogs.W...)
+	return s.a
+}
+
+// Forward maps x (B, L, C) to (B, L, C), into a buffer the layer owns.
+func (s *SS2D) Forward(x []float32, b int) []float32 {
+	s.out = ensureLen(s.out, b*s.L*s.C)
+	s.forward(x, b, nil, nil, s.out)
+	return s.out
+}
+
+// forward writes out = res + scale_i·SS2D(x) for every sample i: res nil
+// means no residual, scale nil a factor of 1. out must not overlap x.
+func (s *SS2D) forward(x []float32, b int, res, scale, out []float32) {
+	BL, D, C, KE := b*s.L, s.D, s.C, s.K*s.e()
+	keep := s.Backprop
+	pr := s.prof
+	s.b, s.x, s.scale = b, nil, nil
+	buf := func(kept *[]float32, n int) []float32 {
+		if keep {
+			*kept = ensureLen(*kept, n)
+			return *kept
+		}
+		return nn.GetScratch(n)
+	}
+	t := pr.start()
+	xpart, z := buf(&s.xpart, BL*D), buf(&s.z, BL*D)
+	gemm.Sgemm(false, true, BL, D, C, 1, x, C, s.InProj.W[:D*C], C, 0, xpart, D)
+	gemm.Sgemm(false, true, BL, D, C, 1, x, C, s.InProj.W[D*C:], C, 0, z, D)
+	pr.stop(t, OpProj, gemmFLOPs(BL, 2*D, C), gemmBytes(BL, 2*D, C, false))
+	// The 3×3 depthwise convolution with the SiLU applied to each piece of
+	// its output as soon as the piece is done.
+	t = pr.start()
+	xa := nn.GetScratch(BL * D)
+	s.convAct(b, xpart, xa, xa)
+	pr.stop(t, OpDWConv, 2*float64(BL*D*9), f32(2*BL*D))
+	if !keep {
+		nn.PutScratch(xpart)
+	}
+	// Every pixel projected for all K directions in one GEMM: x_dbl of
+	// direction k at step j is row Idx[k][j] of this, block k.
+	t = pr.start()
+	xdbl := buf(&s.xdbl, BL*KE)
+	gemm.Sgemm(false, true, BL, KE, D, 1, xa, D, s.XProj.W, D, 0, xdbl, KE)
+	pr.stop(t, OpProj, gemmFLOPs(BL, KE, D), gemmBytes(BL, KE, D, false))
+	y := buf(&s.y, BL*D)
 	var saved *selscan.Saved
-	if s.Backprop {
+	if keep {
 		saved = &s.saved
 	}
 	t = pr.start()
 	dims := s.dims(b)
-	selscan.Forward(dims, s.inputs(xa), s.y, saved)
+	selscan.Forward(dims, s.inputs(xa, xdbl), y, saved)
 	pr.stopScan(t, scanFLOPs(dims), f32(2*BL*D+BL*KE), float64(dims.Updates()))
+	nn.PutScratch(xa)
+	if !keep {
+		nn.PutScratch(xdbl)
+	}
+	// The output norm and the gate in one pass; in inference in place.
 	t = pr.start()
-	yn := s.OutNorm.Forward(s.y, BL)
-	pr.stop(t, OpNorm, 0, f32(2*BL*D))
+	yg := y
+	var mean, rstd []float32
+	if keep {
+		yg = nn.GetScratch(BL * D)
+		s.mean, s.rstd = ensureLen(s.mean, BL), ensureLen(s.rstd, BL)
+		mean, rstd = s.mean, s.rstd
+	}
+	ln := s.OutNorm
+	ops.LayerNormSiLUMul(y, BL, D, ln.W.W, ln.B.W, ln.Eps, z, nil, yg, mean, rstd)
+	pr.stop(t, OpNorm, 0, f32(3*BL*D))
+	if !keep {
+		nn.PutScratch(z)
+	}
 	t = pr.start()
-	s.yg = ensureLen(s.yg, BL*D)
-	ops.SiLUMul(yn, s.z, s.yg)
-	pr.stop(t, OpAct, 0, f32(3*BL*D))
-	t = pr.start()
-	out := s.OutProj.Forward(s.yg, BL)
-	pr.stop(t, OpProj, gemmFLOPs(BL, C, D), gemmBytes(BL, C, D, false))
-	return out
+	s.outProj(yg, b, res, scale, out)
+	pr.stop(t, OpProj, gemmFLOPs(BL, C, D), gemmBytes(BL, C, D, res != nil))
+	nn.PutScratch(yg)
+	if keep {
+		s.x = x
+		if scale != nil && !allOnes(scale) {
+			s.scale = append(s.scale[:0], scale...)
+		}
+	}
+}
+
+// release drops what Forward kept for Backward.
+func (s *SS2D) release() {
+	s.x, s.xpart, s.z, s.xdbl, s.y, s.mean, s.rstd, s.out = nil, nil, nil, nil, nil, nil, nil, nil
+	s.saved = selscan.Saved{}
+}
+
+// convAct writes xc = the depthwise convolution of xpart and xa =
+// silu(xc), each piece of the output activated as soon as the convolution
+// has written it; xc may be xa (activated in place).
+func (s *SS2D) convAct(b int, xpart, xc, xa []float32) {
+	dwconv.ForwardNHWCThen(b, s.Side, s.Side, s.D, 3, xpart, s.Conv.W.W, s.Conv.B.W, xc, func(off, m int) {
+		ops.SiLU(xc[off:off+m], xa[off:off+m])
+	})
+}
+
+// outProj writes out = res + scale_i·yg_i·W_outᵀ per sample i (one GEMM for
+// the batch when every factor is 1, none for a sample whose factor is 0).
+func (s *SS2D) outProj(yg []float32, b int, res, scale, out []float32) {
+	L, D, C := s.L, s.D, s.C
+	w := s.OutProj.W.W
+	var beta float32
+	if res != nil {
+		copy(out, res)
+		beta = 1
+	}
+	if scale == nil || allOnes(scale) {
+		gemm.Sgemm(false, true, b*L, C, D, 1, yg, D, w, D, beta, out, C)
+		return
+	}
+	for i := 0; i < b; i++ {
+		o := out[i*L*C : (i+1)*L*C]
+		switch {
+		case scale[i] != 0:
+			gemm.Sgemm(false, true, L, C, D, scale[i], yg[i*L*D:], D, w, D, beta, o, C)
+		case res == nil:
+			clear(o)
+		}
+	}
+}
+
+func allOnes(v []float32) bool {
+	for _, x := range v {
+		if x != 1 {
+			return false
+		}
+	}
+	return true
 }
 
 // scanFLOPs counts the selective scan's arithmetic: per state update δ·A,
@@ -179,37 +290,79 @@ func scanFLOPs(d selscan.Dims) float64 {
 	return 7*float64(d.Updates()) + steps*float64(2*d.R+4)
 }
 
-// Backward takes dout (B, L, C), accumulates every parameter gradient and
-// returns dx (B, L, C) in a scratch buffer the caller releases. Every
-// intermediate gradient is released as soon as it has been used.
+// Backward takes dout (B, L, C), the gradient of what Forward returned
+// (before any residual), accumulates every parameter gradient and returns
+// dx (B, L, C) in a scratch buffer the caller releases. Every intermediate
+// gradient is released as soon as it has been used, and what Forward did
+// not keep is recomputed from what it did.
 func (s *SS2D) Backward(dout []float32) []float32 {
+	if s.x == nil {
+		panic("model: SS2D.Backward without a Forward with Backprop set")
+	}
+	return s.backward(dout, s.x)
+}
+
+// backward is Backward with the forward input x given (an HSS block
+// recomputes its LayerNorm output rather than keeping it).
+func (s *SS2D) backward(dout, x []float32) []float32 {
 	b := s.b
 	BL, D, C, KE := b*s.L, s.D, s.C, s.K*s.e()
 	pr := s.prof
+	ln := s.OutNorm
+	// Recompute the norm's output yn and the gate's output yg.
 	t := pr.start()
-	dyg := s.OutProj.Backward(dout)
+	yn, yg := nn.GetScratch(BL*D), nn.GetScratch(BL*D)
+	ops.LayerNormSiLUMul(s.y, BL, D, ln.W.W, ln.B.W, ln.Eps, s.z, yn, yg, nil, nil)
+	pr.stop(t, OpNorm, 0, f32(4*BL*D))
+	// out = scale_i·yg·W_outᵀ: dyg = scale_i·dout·W_out, dW_out += Σ_i scale_i·dout_iᵀ·yg_i.
+	t = pr.start()
+	dyg := nn.GetScratch(BL * D)
+	w, dw := s.OutProj.W.W, s.OutProj.W.G
+	if s.scale == nil {
+		gemm.Sgemm(true, false, C, D, BL, 1, dout, C, yg, D, 1, dw, D)
+		gemm.Sgemm(false, false, BL, D, C, 1, dout, C, w, D, 0, dyg, D)
+	} else {
+		L := s.L
+		for i := 0; i < b; i++ {
+			f := s.scale[i]
+			if f == 0 {
+				clear(dyg[i*L*D : (i+1)*L*D])
+				continue
+			}
+			gemm.Sgemm(true, false, C, D, L, f, dout[i*L*C:], C, yg[i*L*D:], D, 1, dw, D)
+			gemm.Sgemm(false, false, L, D, C, f, dout[i*L*C:], C, w, D, 0, dyg[i*L*D:], D)
+		}
+	}
 	pr.stop(t, OpProj, 2*gemmFLOPs(BL, C, D), 2*gemmBytes(BL, C, D, true))
+	nn.PutScratch(yg)
 	t = pr.start()
 	dyn, dz := nn.GetScratch(BL*D), nn.GetScratch(BL*D)
-	ops.SiLUMulBackward(s.OutNorm.Out(), s.z, dyg, dyn, dz)
+	ops.SiLUMulBackward(yn, s.z, dyg, dyn, dz)
 	pr.stop(t, OpAct, 0, f32(5*BL*D))
-	nn.PutScratch(dyg)
+	nn.PutScratch(dyg, yn)
 	t = pr.start()
-	dy := s.OutNorm.Backward(dyn)
+	dy := nn.GetScratch(BL * D)
+	ops.LayerNormBackward(dyn, s.y, BL, D, ln.W.W, s.mean, s.rstd, dy, ln.W.G, ln.B.G)
 	pr.stop(t, OpNorm, 0, f32(4*BL*D))
 	nn.PutScratch(dyn)
-	xa := s.act.Out()
+	// The convolution's output and its SiLU, which the scan and the x
+	// projection read: recomputed, as Forward computed them.
+	t = pr.start()
+	xc, xa := nn.GetScratch(BL*D), nn.GetScratch(BL*D)
+	s.convAct(b, s.xpart, xc, xa)
+	pr.stop(t, OpDWConv, 2*float64(BL*D*9), f32(3*BL*D))
 	t = pr.start()
 	dxa, dxdbl := nn.GetScratch(BL*D), nn.GetScratch(BL*KE)
 	dA := nn.GetScratch(s.K * D * s.N)
 	clear(dA)
 	dims := s.dims(b)
-	selscan.Backward(dims, s.inputs(xa), dy, &s.saved, selscan.Grads{
+	selscan.Backward(dims, s.inputs(xa, s.xdbl), dy, &s.saved, selscan.Grads{
 		X: dxa, XDbl: dxdbl, DtW: s.DtW.G, DtBias: s.DtB.G, A: dA, Dskip: s.Ds.G})
 	pr.stopScan(t, 2*scanFLOPs(dims), f32(4*BL*D+2*BL*KE), float64(dims.Updates()))
 	nn.PutScratch(dy)
+	a := s.aFor()
 	for i, g := range dA { // A = −exp(A_log) ⇒ dA_log = dA·A
-		s.ALogs.G[i] += g * s.a[i]
+		s.ALogs.G[i] += g * a[i]
 	}
 	nn.PutScratch(dA)
 	// x_dbl = xa·W_xᵀ: dxa += dx_dbl·W_x, dW_x += dx_dblᵀ·xa.
@@ -217,19 +370,22 @@ func (s *SS2D) Backward(dout []float32) []float32 {
 	gemm.Sgemm(false, false, BL, D, KE, 1, dxdbl, KE, s.XProj.W, D, 1, dxa, D)
 	gemm.Sgemm(true, false, KE, D, BL, 1, dxdbl, KE, xa, D, 1, s.XProj.G, D)
 	pr.stop(t, OpProj, 2*gemmFLOPs(BL, KE, D), gemmBytes(BL, D, KE, true)+gemmBytes(KE, D, BL, true))
-	nn.PutScratch(dxdbl)
+	nn.PutScratch(dxdbl, xa)
 	t = pr.start()
-	dxc := s.act.Backward(dxa)
+	dxc := nn.GetScratch(BL * D)
+	ops.SiLUBackward(xc, dxa, dxc)
 	pr.stop(t, OpAct, 0, f32(3*BL*D))
-	nn.PutScratch(dxa)
+	nn.PutScratch(dxa, xc)
 	t = pr.start()
-	dxpart := s.Conv.Backward(dxc)
+	dxpart := nn.GetScratch(BL * D)
+	dwconv.BackwardWeightNHWC(b, s.Side, s.Side, D, 3, s.xpart, dxc, s.Conv.W.G, s.Conv.B.G)
+	dwconv.BackwardInputNHWC(b, s.Side, s.Side, D, 3, dxc, s.Conv.W.W, dxpart)
 	pr.stop(t, OpDWConv, 4*float64(BL*D*9), f32(5*BL*D))
 	nn.PutScratch(dxc)
 	// xpart = x·W_xpartᵀ and z = x·W_zᵀ.
 	t = pr.start()
-	gemm.Sgemm(true, false, D, C, BL, 1, dxpart, D, s.x, C, 1, s.InProj.G[:D*C], C)
-	gemm.Sgemm(true, false, D, C, BL, 1, dz, D, s.x, C, 1, s.InProj.G[D*C:], C)
+	gemm.Sgemm(true, false, D, C, BL, 1, dxpart, D, x, C, 1, s.InProj.G[:D*C], C)
+	gemm.Sgemm(true, false, D, C, BL, 1, dz, D, x, C, 1, s.InProj.G[D*C:], C)
 	dx := nn.GetScratch(BL * C)
 	gemm.Sgemm(false, false, BL, C, D, 1, dxpart, D, s.InProj.W[:D*C], C, 0, dx, C)
 	gemm.Sgemm(false, false, BL, C, D, 1, dz, D, s.InProj.W[D*C:], C, 1, dx, C)

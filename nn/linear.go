@@ -42,6 +42,10 @@ func (l *Linear) Forward(x []float32, rows int) []float32 {
 	return l.y
 }
 
+// Release drops the output and the input reference kept for Backward, so
+// that an idle layer holds no activation memory.
+func (l *Linear) Release() { l.x, l.y = nil, nil }
+
 // Backward accumulates dW += dyᵀ·x (and db += Σ dy) and returns dx = dy·W.
 func (l *Linear) Backward(dy []float32) []float32 {
 	rows := l.rows

@@ -39,6 +39,10 @@ func (l *LayerNorm) Forward(x []float32, rows int) []float32 {
 // Out returns the output of the last Forward.
 func (l *LayerNorm) Out() []float32 { return l.y }
 
+// Release drops the output, statistics and input reference kept for
+// Backward, so that an idle layer holds no activation memory.
+func (l *LayerNorm) Release() { l.x, l.y, l.mean, l.rstd = nil, nil, nil, nil }
+
 // Backward returns dx and accumulates the weight and bias gradients.
 func (l *LayerNorm) Backward(dy []float32) []float32 {
 	dx := GetScratch(l.rows * l.C)
