@@ -22,7 +22,9 @@ It is a single static binary: no Python, no GPU.`,
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.AddCommand(newVersionCmd(), newWeightsCmd(), newTrainCmd(), newSynthCmd(), newTestCmd(), newPredictCmd(), newCalibrateCmd(), newDemoCmd(), newBenchCmd(), newServeCmd(), newMergeCmd(), newExportCmd())
+	benchCmd := newBenchCmd()
+	benchCmd.AddCommand(newBenchServeCmd())
+	root.AddCommand(newVersionCmd(), newWeightsCmd(), newTrainCmd(), newSynthCmd(), newTestCmd(), newPredictCmd(), newCalibrateCmd(), newDemoCmd(), benchCmd, newServeCmd(), newMergeCmd(), newExportCmd())
 	return root
 }
 

@@ -83,3 +83,52 @@ closes, every accepted request is answered, and the exit status is 0.`,
 	f.DurationVar(&o.ShutdownDelay, "shutdown-delay", 0, "time spent not ready before the listener closes at shutdown")
 	return cmd
 }
+
+func newBenchServeCmd() *cobra.Command {
+	var o run.BenchServeOptions
+	cmd := &cobra.Command{
+		Use:   "serve [flags]",
+		Short: "Measure mambaad serve under concurrent load: throughput, p50/p99, 429s, 5xx, memory",
+		Long: `Load a server on loopback with Open Inference Protocol infer requests and
+report, per phase: requests sent, answers by status (200, 429, 503, other
+5xx), transport errors, images/s, latency percentiles of the 200s and the
+server's peak resident memory.
+
+Without --url a server is started as a child process ("mambaad serve" with
+--serve-arg flags added) for --checkpoint, or for a random-weight 256²
+ResNet34 checkpoint written for the run (its timing is a trained model's).
+Plan "targets" (default) runs: capacity (closed loop, --clients), half of
+that rate and twice that rate (open loop, --overload-duration), and prints
+the idle and peak RSS: the figures the serving targets ask for. Plan
+"custom" runs one phase of --clients at --rate (0: closed loop).
+
+Run it on a quiet machine; compare the capacity row with "mambaad bench
+model" (inference batch 8 and batch 1).`,
+		Example: `  mambaad bench serve                                   # about 2½ minutes
+  mambaad bench serve --serve-arg=--max-batch=8 --duration 20s
+  mambaad bench serve --url http://127.0.0.1:8080 --model parts --pid 1234 --plan custom --clients 16 --duration 60s`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Stdout, o.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.URL, "url", "", "a running server's base URL (default: start one)")
+	f.IntVar(&o.PID, "pid", 0, "with --url: the server's process id, to sample its memory")
+	f.StringVar(&o.Model, "model", "", "with --url: the model name")
+	f.StringVar(&o.Checkpoint, "checkpoint", "", "checkpoint to serve (default: a random-weight 256² ResNet34)")
+	f.StringArrayVar(&o.ServeArgs, "serve-arg", nil, "a flag for the started server, e.g. --serve-arg=--max-batch=8 (repeatable)")
+	f.StringArrayVar(&o.Images, "image", nil, "image file to send (repeatable; default synthetic PNGs)")
+	f.IntVar(&o.ImageSize, "image-size", 256, "side of the synthetic images")
+	f.StringVar(&o.Plan, "plan", "targets", "targets or custom")
+	f.IntVar(&o.Clients, "clients", 8, "concurrent clients (closed loop) or most outstanding requests (open loop)")
+	f.Float64Var(&o.Rate, "rate", 0, "plan custom: requests per second (0: closed loop)")
+	f.DurationVar(&o.Duration, "duration", 30e9, "length of each phase")
+	f.DurationVar(&o.OverloadDuration, "overload-duration", 60e9, "length of the 2× capacity phase")
+	f.BoolVar(&o.JSON, "json", false, "print JSON")
+	return cmd
+}

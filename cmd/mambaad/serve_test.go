@@ -321,3 +321,29 @@ func TestPredictShardsMerge(t *testing.T) {
 		t.Error("--shard 3/3 accepted")
 	}
 }
+
+// TestBenchServe runs `mambaad bench serve` briefly (one second a phase)
+// against a small checkpoint: the three phases of the targets plan are
+// measured and printed with the server's memory, and every answer is 200
+// or 429.
+func TestBenchServe(t *testing.T) {
+	ckpt, _, _ := servedImages(t)
+	out, stderr, err := mambaad(t, "bench", "serve", "--checkpoint", ckpt, "--image-size", "64", "--duration", "1s",
+		"--overload-duration", "1s", "--clients", "4", "--serve-arg=--queue=8", "--json")
+	if err != nil {
+		t.Fatalf("bench serve: %v\n%s", err, stderr)
+	}
+	var r struct {
+		Phases []serve.LoadReport `json:"phases"`
+		Idle   float64            `json:"idle_rss_mib"`
+		Peak   float64            `json:"peak_rss_mib"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil || len(r.Phases) != 3 || r.Idle <= 0 || r.Peak < r.Idle {
+		t.Fatalf("bench serve output %q: %v", out, err)
+	}
+	for _, p := range r.Phases {
+		if p.OK == 0 || p.OK+p.Status429 != p.Sent || p.Other5xx+p.Status503+p.Errors != 0 {
+			t.Errorf("phase %+v", p)
+		}
+	}
+}

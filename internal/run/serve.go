@@ -1,22 +1,29 @@
 package run
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"image/png"
 	"io"
 	"log"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/mambaad/mambaad/app/serve"
+	model0 "github.com/mambaad/mambaad/model"
 )
 
 // ServeOptions is `mambaad serve`: the inference service.
@@ -206,4 +213,197 @@ type slogWriter struct{ l *slog.Logger }
 func (w *slogWriter) Write(p []byte) (int, error) {
 	w.l.Warn(strings.TrimSpace(string(p)), "source", "net/http")
 	return len(p), nil
+}
+
+// BenchServeOptions is `mambaad bench serve`: measure a server under load
+// on this machine.
+type BenchServeOptions struct {
+	// URL of a running server (with PID to sample its memory); else a
+	// server is started as a child process for Checkpoint (default: a
+	// random-weight 256² ResNet34 checkpoint written for the run, whose
+	// timing is a trained model's) with ServeArgs added to its flags.
+	URL        string
+	PID        int
+	Checkpoint string
+	Model      string
+	ServeArgs  []string
+	// Images to send (default: synthetic PNGs of ImageSize pixels a side).
+	Images    []string
+	ImageSize int
+	// Plan "targets": capacity (closed loop, Clients), half capacity and
+	// twice capacity (open loop); "custom": one phase of Clients at Rate.
+	Plan             string
+	Clients          int
+	Rate             float64
+	Duration         time.Duration
+	OverloadDuration time.Duration
+	JSON             bool
+	Stdout, Stderr   io.Writer
+}
+
+// Validate checks the options.
+func (o *BenchServeOptions) Validate() error {
+	defaultWriters(&o.Stdout, &o.Stderr)
+	if o.Plan == "" {
+		o.Plan = "targets"
+	}
+	if o.Plan != "targets" && o.Plan != "custom" {
+		return fmt.Errorf("--plan %q: want targets or custom", o.Plan)
+	}
+	if o.Clients <= 0 {
+		o.Clients = 8
+	}
+	if o.Duration <= 0 {
+		o.Duration = 30 * time.Second
+	}
+	if o.OverloadDuration <= 0 {
+		o.OverloadDuration = 60 * time.Second
+	}
+	if o.ImageSize <= 0 {
+		o.ImageSize = 256
+	}
+	if o.URL != "" && o.Model == "" {
+		return fmt.Errorf("with --url give --model NAME")
+	}
+	return nil
+}
+
+// Run starts the server if needed, measures and prints the table.
+func (o *BenchServeOptions) Run(ctx context.Context) error {
+	var imgs [][]byte
+	for _, p := range o.Images {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		imgs = append(imgs, b)
+	}
+	if len(imgs) == 0 {
+		for k := range 8 {
+			var buf bytes.Buffer
+			if err := png.Encode(&buf, serve.SyntheticImage(k%2, o.ImageSize, o.ImageSize, uint64(k), k%4 == 3)); err != nil {
+				return err
+			}
+			imgs = append(imgs, buf.Bytes())
+		}
+	}
+	url, model, pid := o.URL, o.Model, o.PID
+	if url == "" {
+		ckpt := o.Checkpoint
+		if ckpt == "" {
+			dir, err := os.MkdirTemp("", "mambaad-bench-serve")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			ckpt = filepath.Join(dir, "bench.ckpt")
+			fmt.Fprintln(o.Stderr, "writing a random-weight 256² ResNet34 checkpoint (timing as a trained one's)…")
+			if _, err := serve.WriteSyntheticCheckpoint(ckpt, model0.DefaultConfig(), []string{"a", "b"}, 1); err != nil {
+				return err
+			}
+		}
+		model = "bench"
+		child, addr, err := startServeChild(ctx, append([]string{"--checkpoint", model + "=" + ckpt}, o.ServeArgs...), o.Stderr)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			child.Process.Signal(syscall.SIGTERM)
+			child.Wait()
+		}()
+		url, pid = "http://"+addr, child.Process.Pid
+	}
+	var idle int64
+	if pid > 0 {
+		time.Sleep(time.Second)
+		idle, _ = serve.ProcRSS(pid)
+	}
+	phase := func(name string, clients int, rate float64, d time.Duration) (serve.LoadReport, error) {
+		fmt.Fprintf(o.Stderr, "phase %s: %d clients, rate %.2f/s (0: closed loop), %v…\n", name, clients, rate, d)
+		r, err := serve.RunLoad(ctx, serve.LoadOptions{URL: url, Model: model, Images: imgs, Clients: clients, Rate: rate, Duration: d, PID: pid})
+		r.Name = name
+		return r, err
+	}
+	var reps []serve.LoadReport
+	if o.Plan == "custom" {
+		r, err := phase("custom", o.Clients, o.Rate, o.Duration)
+		if err != nil {
+			return err
+		}
+		reps = append(reps, r)
+	} else {
+		c, err := phase("capacity", o.Clients, 0, o.Duration)
+		if err != nil {
+			return err
+		}
+		h, err := phase("half capacity", 64, c.Throughput/2, o.Duration)
+		if err != nil {
+			return err
+		}
+		v, err := phase("2× capacity", 256, 2*c.Throughput, o.OverloadDuration)
+		if err != nil {
+			return err
+		}
+		reps = append(reps, c, h, v)
+	}
+	var peak int64
+	if pid > 0 {
+		peak, _ = serve.ProcPeakRSS(pid)
+	}
+	if o.JSON {
+		return json.NewEncoder(o.Stdout).Encode(map[string]any{"phases": reps, "idle_rss_mib": float64(idle) / (1 << 20), "peak_rss_mib": float64(peak) / (1 << 20)})
+	}
+	serve.WriteLoadTable(o.Stdout, reps)
+	if pid > 0 {
+		fmt.Fprintf(o.Stdout, "\nserver RSS: idle after loading %.0f MiB, peak over the run (VmHWM) %.0f MiB\n", float64(idle)/(1<<20), float64(peak)/(1<<20))
+	}
+	if o.Plan == "targets" {
+		c, h, v := reps[0], reps[1], reps[2]
+		fmt.Fprintf(o.Stdout, "throughput under load: %.2f images/s (compare `mambaad bench model` inference batch 8; target within 15 %%)\n", c.Throughput)
+		fmt.Fprintf(o.Stdout, "p99 at half capacity: %.0f ms (target ≤ 2 × the batch-1 model time)\n", h.P99MS)
+		fmt.Fprintf(o.Stdout, "at 2× capacity: %d sent, %d answered 200, %d answered 429, %d 503, %d other 5xx, %d transport errors (target: only 200 and 429)\n",
+			v.Sent, v.OK, v.Status429, v.Status503, v.Other5xx, v.Errors)
+	}
+	return nil
+}
+
+// startServeChild runs `mambaad serve` on a free loopback port and waits
+// for its ready line.
+func startServeChild(ctx context.Context, args []string, logTo io.Writer) (*exec.Cmd, string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, "", err
+	}
+	cmd := exec.Command(exe, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)...)
+	pr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, "", err
+	}
+	ready := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			var l struct{ Msg, Addr string }
+			if json.Unmarshal(sc.Bytes(), &l) == nil && l.Msg == "ready" {
+				ready <- l.Addr
+			} else if l.Msg != "request" {
+				fmt.Fprintf(logTo, "serve: %s\n", sc.Bytes())
+			}
+		}
+	}()
+	select {
+	case addr := <-ready:
+		return cmd, addr, nil
+	case <-ctx.Done():
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, "", ctx.Err()
+	case <-time.After(5 * time.Minute):
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, "", fmt.Errorf("the server was not ready within 5 minutes")
+	}
 }
