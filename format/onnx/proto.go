@@ -148,9 +148,10 @@ type Tensor struct {
 	DocString string    // 12
 }
 
-// ValueInfo is ValueInfoProto with a tensor type. Shape nil means the rank
-// is unknown; a Dim with Param set is symbolic (e.g. "batch"), one with
-// neither set is unknown.
+// ValueInfo is ValueInfoProto with a tensor type. Without HasShape (and
+// with Shape nil) no shape is written: the rank is unknown. A Dim with
+// Param set is symbolic (e.g. "batch"), one with Value ≥ 0 known, one with
+// Value < 0 and no Param unknown.
 type ValueInfo struct {
 	Name      string // 1
 	ElemType  DataType

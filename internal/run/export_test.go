@@ -241,7 +241,14 @@ func compareWithORT(t *testing.T, ort *exporttest.ORT, d *detector.Detector, pat
 			g := want.Classes[b]
 			refGuess = &g
 		}
-		for _, class := range []string{"", "a", "b"} {
+		classes := []string{""}
+		if d.Protos != nil {
+			classes = append(classes, d.Protos.Names...)
+		}
+		for c := range d.Meta.Thresholds.Classes {
+			classes = append(classes, c)
+		}
+		for _, class := range classes {
 			got := d.Decide(float64(scores[b]), class, guess, nil)
 			ref := d.Decide(want.Scores[b], class, refGuess, nil)
 			if (got.Anomalous == nil) != (ref.Anomalous == nil) || got.Anomalous != nil && *got.Anomalous != *ref.Anomalous || got.Class != ref.Class {
