@@ -20,10 +20,10 @@ type simd struct {
 }
 
 func kernelsFor(l isa.Level) kernels {
-	switch l {
-	case isa.AVX512:
+	switch {
+	case l >= isa.AVX512: // AVX512BF16 runs the same float32 kernels
 		return asmKernels512
-	case isa.AVX2:
+	case l >= isa.AVX2:
 		return asmKernels256
 	}
 	return goKernels
@@ -115,10 +115,10 @@ type nhwcSimd struct {
 }
 
 func nhwcKernelsFor(l isa.Level) nhwcKernels {
-	switch l {
-	case isa.AVX512:
+	switch {
+	case l >= isa.AVX512: // AVX512BF16 runs the same float32 kernels
 		return nhwcAsm512
-	case isa.AVX2:
+	case l >= isa.AVX2:
 		return nhwcAsm256
 	}
 	return nhwcGo

@@ -37,11 +37,76 @@ func kernelsFor(l isa.Level) *levelKernels {
 	return &genericKernels
 }
 
+// avx512BF16Kernels is the AVX-512 tile and blocking with the VDPBF16PS
+// micro-kernels (bf16_amd64.s): k counts pairs, so a kc block holds 1024
+// values of k in the bytes of 512 floats.
+var avx512BF16Kernels = levelKernels{
+	level: isa.AVX512BF16,
+	mr:    14, nr: 32,
+	kc: 512, mc: 14 * 8, nc: 4096,
+	kern: kernBF16, edge: edgeBF16, directB: true, maskedB: true,
+}.withPanelRows()
+
+// bf16KernelsFor returns the bf16 kernels for level l: the VDPBF16PS ones
+// with AVX512_BF16, else the plain-Go twin.
+func bf16KernelsFor(l isa.Level) *levelKernels {
+	if l >= isa.AVX512BF16 {
+		return &avx512BF16Kernels
+	}
+	return &genericBF16Kernels
+}
+
+func kernBF16(k int, a, b []float32, rows []int, c []float32, ldc int, alpha, beta float32) {
+	checkTile(k, 14, 14, 32, a, b, rows, c, ldc)
+	bf16m14n2(k, &a[0], &b[0], &rows[0], &c[0], ldc, alpha, beta, 0xffffffff)
+}
+
+func edgeBF16(mrr, nrr, k int, a, b []float32, rows []int, c []float32, ldc int, alpha, beta float32, _ []float32) {
+	checkTile(k, 14, mrr, nrr, a, b, rows, c, ldc)
+	nv := (nrr + 15) / 16
+	kernelsBF16[nv-1][mrr-1](k, &a[0], &b[0], &rows[0], &c[0], ldc, alpha, beta, uint32(uint64(1)<<nrr-1))
+}
+
+// cvtPairsFor returns level l's conversion of a row to pair words: the
+// VCVTNE2PS2BF16 loop over whole groups of 32 values, Go for the rest.
+func cvtPairsFor(l isa.Level) func(dst, src []float32) {
+	if l < isa.AVX512BF16 {
+		return cvtPairsGo
+	}
+	return func(dst, src []float32) {
+		n := len(src) &^ 31
+		if n > 0 {
+			_ = dst[n/2-1]
+			cvtPairsBF16(&dst[0], &src[0], n)
+		}
+		cvtPairsGo(dst[n/2:], src[n:])
+	}
+}
+
+// cvtInterleaveFor returns level l's conversion of two rows to pair
+// words: the VCVTNE2PS2BF16 loop over whole groups of 16, Go for the rest
+// and for a missing second row.
+func cvtInterleaveFor(l isa.Level) func(dst, a, b []float32) {
+	if l < isa.AVX512BF16 {
+		return cvtInterleaveGo
+	}
+	return func(dst, a, b []float32) {
+		n := len(a) &^ 15
+		if b == nil || n == 0 {
+			cvtInterleaveGo(dst, a, b)
+			return
+		}
+		_, _ = dst[n-1], b[len(a)-1]
+		cvtInterleaveBF16(&dst[0], &a[0], &b[0], n)
+		cvtInterleaveGo(dst[n:len(a)], a[n:], b[n:len(a)])
+	}
+}
+
 // packTFast is the assembly fast path of packPanelT for a full-width panel
 // (a static call, so the offsets stay on the stack); false means use Go.
 func packTFast(lv *levelKernels, dst, src []float32, off []int, p0, kc, w int) bool {
 	switch lv.level {
-	case isa.AVX512:
+	case isa.AVX512, isa.AVX512BF16:
 		return packTTranspose(dst, src, off, p0, kc, w)
 	case isa.AVX2:
 		return packTTranspose8(dst, src, off, p0, kc, w)

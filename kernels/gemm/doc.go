@@ -24,6 +24,15 @@
 // pack.go and rows.go are the blocked loop nest shared by all levels;
 // ref_test.go is the reference the tests compare against; bench_test.go and
 // bench_amd64_test.go hold the benchmarks.
+//
+// The bfloat16 products of the bf16 inference precision (SgemmPrec,
+// SgemmPairs, SgemmRowsPairs; bf16.go explains the pair layout) are the
+// topic bf16: gen_bf16.go writes bf16_amd64.s (VDPBF16PS micro-kernels and
+// VCVTNE2PS2BF16 conversions, encoded as BYTE directives because Go's
+// assembler lacks them) and bf16_asm_amd64.go; bf16_generic.go is their
+// plain-Go twin and bf16_ref_test.go the float64 specification. They run
+// at isa.AVX512BF16 only; below it, BF16 falls back to float32.
 package gemm
 
 //go:generate go run gen_kernels.go
+//go:generate go run gen_bf16.go

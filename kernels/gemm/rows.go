@@ -17,7 +17,11 @@ var (
 )
 
 func sgemmLevel(l isa.Level, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	lv := kernelsFor(l)
+	sgemmLevelWith(kernelsFor(l), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemmLevelWith runs a product with the kernels lv (float32 or bf16).
+func sgemmLevelWith(lv *levelKernels, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	pr := problem{lv: lv, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
 		beta: beta, c: c, ldc: ldc}
 	if transB || !lv.directB || (m > directBRows && k < directBMinK) {
@@ -68,7 +72,11 @@ func SgemmRows(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 }
 
 func sgemmRowsLevel(l isa.Level, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, rows []int, beta float32, c []float32, ldc int) {
-	lv := kernelsFor(l)
+	sgemmRowsLevelWith(kernelsFor(l), transA, transB, m, n, k, alpha, a, lda, b, rows, beta, c, ldc)
+}
+
+// sgemmRowsLevelWith runs a rows product with the kernels lv.
+func sgemmRowsLevelWith(lv *levelKernels, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, rows []int, beta float32, c []float32, ldc int) {
 	pr := problem{lv: lv, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
 		beta: beta, c: c, ldc: ldc}
 	if lv.directB && !transB {

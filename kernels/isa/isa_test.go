@@ -10,7 +10,7 @@ import (
 )
 
 func TestParseRoundTrip(t *testing.T) {
-	for _, l := range []Level{Generic, AVX2, AVX512} {
+	for _, l := range []Level{Generic, AVX2, AVX512, AVX512BF16} {
 		got, err := ParseLevel(l.String())
 		if err != nil || got != l {
 			t.Fatalf("ParseLevel(%q) = %v, %v", l.String(), got, err)
@@ -38,7 +38,8 @@ func TestChooseBest(t *testing.T) {
 		want Level
 	}{
 		{"", hardware}, {"auto", hardware}, {" AUTO ", hardware},
-		{"generic", Generic}, {"avx2", min(AVX2, hardware)}, {"AVX512", hardware},
+		{"generic", Generic}, {"avx2", min(AVX2, hardware)}, {"AVX512", min(AVX512, hardware)},
+		{"avx512bf16", min(AVX512BF16, hardware)},
 	} {
 		if got, err := chooseBest(c.env); err != nil || got != c.want {
 			t.Errorf("MAMBAAD_ISA=%q: %v, %v; want %v", c.env, got, err, c.want)
@@ -48,7 +49,7 @@ func TestChooseBest(t *testing.T) {
 	if err == nil || l != Generic {
 		t.Fatalf("MAMBAAD_ISA=avx3: %v, %v; want Generic and an error", l, err)
 	}
-	if want := `MAMBAAD_ISA="avx3": want one of auto, avx512, avx2, generic`; err.Error() != want {
+	if want := `MAMBAAD_ISA="avx3": want one of auto, avx512bf16, avx512, avx2, generic`; err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
 	}
 }
@@ -96,7 +97,7 @@ func TestUnknownEnvValue(t *testing.T) {
 		return stdout.String(), stderr.String(), code
 	}
 	_, stderr, code := run("avx3")
-	want := "mambaad: MAMBAAD_ISA=\"avx3\": want one of auto, avx512, avx2, generic\n"
+	want := "mambaad: MAMBAAD_ISA=\"avx3\": want one of auto, avx512bf16, avx512, avx2, generic\n"
 	if code != 2 || stderr != want {
 		t.Errorf("MAMBAAD_ISA=avx3: exit %d, stderr %q; want exit 2 and %q", code, stderr, want)
 	}

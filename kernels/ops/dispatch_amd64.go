@@ -95,10 +95,10 @@ func ewKernelsFor(l isa.Level) ewKernels {
 }
 
 func asmFor(l isa.Level) *asmSet {
-	switch l {
-	case isa.AVX512:
+	switch {
+	case l >= isa.AVX512: // AVX512BF16 runs the same float32 kernels
 		return asmAVX512
-	case isa.AVX2:
+	case l >= isa.AVX2:
 		return asmAVX2
 	}
 	return nil

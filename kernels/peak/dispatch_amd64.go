@@ -10,11 +10,11 @@ const chains = 12
 
 // loop runs n iterations of the level's FMA loop and returns its flops.
 func loop(l isa.Level, n int) float64 {
-	switch l {
-	case isa.AVX512:
+	switch {
+	case l >= isa.AVX512: // AVX512BF16 runs the same float32 kernels
 		fmaAVX512(n)
 		return float64(n) * chains * 16 * 2
-	case isa.AVX2:
+	case l >= isa.AVX2:
 		fmaAVX2(n)
 		return float64(n) * chains * 8 * 2
 	}

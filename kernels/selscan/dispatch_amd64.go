@@ -17,10 +17,10 @@ import (
 
 // archKernels returns level l's assembly kernels (nil for Generic).
 func archKernels(l isa.Level) *kernels {
-	switch l {
-	case isa.AVX512:
+	switch {
+	case l >= isa.AVX512: // AVX512BF16 runs the same float32 kernels
 		return &avx512Kernels
-	case isa.AVX2:
+	case l >= isa.AVX2:
 		return &avx2Kernels
 	}
 	return nil
