@@ -80,11 +80,18 @@ func (s *Shape) fillPhase(dst, plane []float32, l layout, a, b int) {
 // forwardShifted computes one image: y (K, OH·OW) from x (C, H, W), with
 // the epilogue e applied as the wide output is compacted into y.
 func (s *Shape) forwardShifted(x, w, bias, y []float32, l layout, rows []int, work []float32, e Epilogue) {
-	oh, ow := s.OutH(), s.OutW()
+	oh := s.OutH()
 	xp, wide := work[:l.size(s.C)], work[l.size(s.C):l.size(s.C)+s.K*oh*l.wq]
 	s.fillPhases(xp, x, l)
 	ckk := s.C * s.KH * s.KW
 	gemm.SgemmRows(false, false, s.K, oh*l.wq, ckk, 1, w, ckk, xp, rows, 0, wide, oh*l.wq)
+	s.compact(wide, bias, y, l, e)
+}
+
+// compact moves one image's wide output (K, OH·wq) into y (K, OH·OW),
+// adding the bias and applying the epilogue e.
+func (s *Shape) compact(wide, bias, y []float32, l layout, e Epilogue) {
+	oh, ow := s.OutH(), s.OutW()
 	// Channels in parallel: with one image (or the last one) in flight the
 	// other workers are idle here.
 	parallel.For(s.K, max(1, 8192/(oh*ow)), func(k0, k1 int) {
@@ -103,13 +110,14 @@ func (s *Shape) forwardShifted(x, w, bias, y []float32, l layout, rows []int, wo
 						dst[j] = v + b
 					}
 				}
-				if !e.none() {
-					var res []float32
-					if e.Res != nil {
-						res = e.Res[(k*oh+i)*ow : (k*oh+i+1)*ow]
-					}
-					e.apply(dst, res)
+			}
+			// The epilogue on the whole channel plane, still in cache.
+			if !e.none() {
+				var res []float32
+				if e.Res != nil {
+					res = e.Res[k*oh*ow : (k+1)*oh*ow]
 				}
+				e.apply(y[k*oh*ow:(k+1)*oh*ow], res)
 			}
 		}
 	})
