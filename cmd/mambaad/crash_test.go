@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"os"
@@ -114,6 +115,7 @@ func TestKillAndResume(t *testing.T) {
 			if _, err := checkpoint.Load(filepath.Join(out, "model.ckpt")); err != nil {
 				t.Error(err)
 			}
+			checkLogOnce(t, filepath.Join(out, "train.jsonl"), epochs)
 			return
 		}
 		var ee *exec.ExitError
@@ -140,7 +142,26 @@ func TestKillAndResume(t *testing.T) {
 	if _, err := checkpoint.Load(filepath.Join(out, "model.ckpt")); err != nil {
 		t.Error(err)
 	}
+	checkLogOnce(t, filepath.Join(out, "train.jsonl"), epochs)
 	t.Logf("%d kills, %d while a checkpoint was being written", kills, midWrite)
+}
+
+// checkLogOnce asserts that the train.jsonl at path logs epochs 1…n once
+// each, in order, however often the run was killed and resumed.
+func checkLogOnce(t *testing.T, path string, n int) {
+	t.Helper()
+	lines := readLinesIfAny(path)
+	if len(lines) != n {
+		t.Errorf("%s: %d lines after the resumes, want one per epoch (%d)", path, len(lines), n)
+	}
+	for i, l := range lines {
+		var e struct {
+			Epoch int `json:"epoch"`
+		}
+		if err := json.Unmarshal([]byte(l), &e); err != nil || e.Epoch != i+1 {
+			t.Errorf("%s: line %d is %q, want epoch %d", path, i+1, l, i+1)
+		}
+	}
 }
 
 func readLinesIfAny(path string) []string {

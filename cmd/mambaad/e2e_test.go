@@ -294,3 +294,31 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestImageBudget: train.image_budget chooses the epochs from the number of
+// training images (8 here: 24 images = 3 epochs), and --epochs overrides it.
+func TestImageBudget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a model")
+	}
+	data := tinyData(t)
+	cfg := filepath.Join(t.TempDir(), "budget.yaml")
+	if err := os.WriteFile(cfg, []byte("train:\n  image_budget: 24\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	common := []string{"train", "--preset", "demo", "--config", cfg, "--data", data, "--image-size", "64",
+		"--batch-size", "4", "--eval-every", "0", "--weights", "random", "--quiet"}
+	for _, tc := range []struct {
+		extra  []string
+		epochs int
+	}{{nil, 3}, {[]string{"--epochs", "1"}, 1}} {
+		out := filepath.Join(t.TempDir(), "run")
+		_, stderr, err := mambaad(t, append(append(common, "--out", out), tc.extra...)...)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		if n := len(readLinesIfAny(filepath.Join(out, "train.jsonl"))); n != tc.epochs {
+			t.Errorf("%v: %d epochs logged, want %d\n%s", tc.extra, n, tc.epochs, stderr)
+		}
+	}
+}

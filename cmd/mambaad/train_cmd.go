@@ -181,7 +181,7 @@ func (o *trainFlags) apply(f *pflag.FlagSet, c *run.Config) {
 		{"backbone", func() { c.Model.Backbone = o.backbone }},
 		{"weights", func() { c.Model.Weights = o.weights }},
 		{"mode", func() { c.Eval.Mode = o.mode }},
-		{"epochs", func() { c.Train.Epochs = o.epochs }},
+		{"epochs", func() { c.Train.Epochs, c.Train.ImageBudget = o.epochs, 0 }},
 		{"batch-size", func() { c.Train.BatchSize = o.batch }},
 		{"image-size", func() { c.Model.ImageSize = o.imageSize }},
 		{"threads", func() { c.Train.Threads = o.threads }},

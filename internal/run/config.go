@@ -240,6 +240,11 @@ type TrainConfig struct {
 	// Init starts a new run from the fusion and decoder weights of a
 	// mambaad checkpoint or a reference .pth ("" = random initialisation).
 	Init string `yaml:"init,omitempty"`
+	// ImageBudget, when positive, chooses the number of epochs so that
+	// about this many training images are processed (epochs = budget /
+	// training images, rounded, at least 1): a training time that does not
+	// grow with the dataset. An explicit --epochs clears it.
+	ImageBudget int `yaml:"image_budget,omitempty"`
 	// HalfModel stores model.ckpt's trained tensors as float16 (half the
 	// size); last.ckpt stays float32 so a resumed run continues exactly.
 	HalfModel       bool `yaml:"half_model,omitempty"`

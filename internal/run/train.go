@@ -1,6 +1,7 @@
 package run
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -87,6 +88,9 @@ func (o *TrainOptions) Validate() error {
 	if b := c.Model.MemoryBank; b.Fraction < 0 || b.Fraction > 1 || b.MaxPatches < 0 {
 		return fmt.Errorf("memory_bank: fraction %g must be in (0, 1] and max_patches %d not negative", b.Fraction, b.MaxPatches)
 	}
+	if c.Train.ImageBudget < 0 {
+		return fmt.Errorf("train.image_budget %d must not be negative (0 = use train.epochs)", c.Train.ImageBudget)
+	}
 	defaultWriters(&o.Stdout, &o.Stderr)
 	return c.Train.Validate()
 }
@@ -95,17 +99,18 @@ func (o *TrainOptions) Validate() error {
 // trainer and logs.
 type trainRun struct {
 	TrainOptions
-	ds      data.Dataset
-	classes []string
-	tr      *train.Trainer
-	enc     detector.EncoderInfo
-	encRef  *modelio.EncoderRef
-	log     *os.File
-	bar     *progress
-	det     *detector.Detector // the model with its method's parts
-	src     source
-	epoch   epochStats
-	start   time.Time
+	savedIter int // the step last.ckpt was last written at
+	ds        data.Dataset
+	classes   []string
+	tr        *train.Trainer
+	enc       detector.EncoderInfo
+	encRef    *modelio.EncoderRef
+	log       *os.File
+	bar       *progress
+	det       *detector.Detector // the model with its method's parts
+	src       source
+	epoch     epochStats
+	start     time.Time
 	// startEpoch is the number of epochs done before this session.
 	startEpoch int
 }
@@ -156,8 +161,10 @@ func (o *TrainOptions) Run(ctx context.Context) (err error) {
 			return err
 		}
 		r.bar.finish()
-		if err := r.tr.Save(last, r.resumable()); err != nil {
-			return err
+		if r.savedIter != r.tr.Iter {
+			if err := r.tr.Save(last, r.resumable()); err != nil {
+				return err
+			}
 		}
 		if err := r.fitFusion(ctx); err != nil {
 			return err
@@ -315,6 +322,11 @@ func (r *trainRun) setup(ctx context.Context) error {
 	if len(samples) == 0 {
 		return fmt.Errorf("%s: no training images for classes %q", cfg.Data.Root, cfg.Data.Classes)
 	}
+	if b := cfg.Train.ImageBudget; b > 0 {
+		cfg.Train.Epochs = max(1, int(math.Round(float64(b)/float64(len(samples)))))
+		r.Config.Train.Epochs = cfg.Train.Epochs
+		fmt.Fprintf(r.Stderr, "image budget %d: %s of %d training images\n", b, plural(cfg.Train.Epochs, "epoch"), len(samples))
+	}
 	method, err := cfg.Model.method()
 	if err != nil {
 		return err
@@ -362,7 +374,15 @@ func (r *trainRun) setup(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	r.log, err = os.OpenFile(filepath.Join(cfg.Out, "train.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	logPath := filepath.Join(cfg.Out, "train.jsonl")
+	if r.tr != nil {
+		// Epochs logged after the checkpoint was written are trained again:
+		// drop their lines so the log has each epoch once.
+		if err := truncateLog(logPath, r.tr.Epoch); err != nil {
+			return err
+		}
+	}
+	r.log, err = os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
@@ -504,6 +524,44 @@ func (r *trainRun) loop(ctx context.Context) error {
 	return t.RunStreaming(ctx, r.src.loader, h)
 }
 
+// truncateLog keeps the lines of the train.jsonl at path up to epoch
+// (inclusive), replacing the file atomically; a missing log is fine.
+func truncateLog(path string, epoch int) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var keep []byte
+	dropped := false
+	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var l struct {
+			Epoch int `json:"epoch"`
+		}
+		if json.Unmarshal(line, &l) == nil && l.Epoch > epoch {
+			dropped = true
+			continue
+		}
+		if line[len(line)-1] != '\n' { // a line cut by a kill
+			dropped = true
+			continue
+		}
+		keep = append(keep, line...)
+	}
+	if !dropped {
+		return nil
+	}
+	return writeFileAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(keep)
+		return err
+	})
+}
+
 // EpochLine is one JSONL record of train.jsonl.
 type EpochLine struct {
 	Epoch        int                `json:"epoch"`
@@ -528,11 +586,14 @@ func (r *trainRun) epochEnd(t *train.Trainer) error {
 		line.Loss, line.GradNorm = e.loss/float64(e.steps), e.norm/float64(e.steps)
 		line.ImagesPerSec = float64(e.images) / secs
 	}
+	// The checkpoint lands before the epoch's log line, so every logged
+	// epoch can be resumed from; the last epoch is always saved.
 	every := r.Config.Train.CheckpointEvery
-	if every > 0 && t.Epoch%every == 0 && !t.Done() {
+	if t.Done() || (every > 0 && t.Epoch%every == 0) {
 		if err := t.Save(filepath.Join(r.Config.Out, "last.ckpt"), r.resumable()); err != nil {
 			return err
 		}
+		r.savedIter = t.Iter
 	}
 	if ev := r.Config.Train.EvalEvery; ev > 0 && t.Epoch%ev == 0 && !t.Done() {
 		m, err := r.periodicEval()
