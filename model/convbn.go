@@ -16,6 +16,8 @@ type ConvBN struct {
 	n, oh, ow int
 	inLen     int // elements of the last input (for the breakdown's traffic)
 	prof      *probe
+	bf16      bool       // bf16 products in inference (see SetPrecision)
+	wp        pairsCache // the conv weights rounded to bfloat16 pairs
 }
 
 // NewConvBN names the conv and the norm separately, as the reference does
@@ -28,14 +30,20 @@ func NewConvBN(convName, bnName string, c, k, kernel, stride, pad int, bias, act
 // Params returns conv then norm tensors.
 func (u *ConvBN) Params() []*nn.Param { return append(u.Conv.Params(), u.BN.Params()...) }
 
-// Forward maps x (n, C, h, w) to (n, K, oh, ow).
+// Forward maps x (n, C, h, w) to (n, K, oh, ow); with bf16 products when
+// bf16 is set and the norm uses its running statistics (inference).
 func (u *ConvBN) Forward(x []float32, n, h, w int) []float32 {
 	u.n = n
 	u.oh, u.ow = u.Conv.OutSize(h, w)
 	pr := u.prof
 	u.inLen = len(x)
 	t := pr.start()
-	y := u.Conv.Forward(x, n, h, w)
+	var y []float32
+	if u.bf16 && !u.BN.Train {
+		y = u.Conv.ForwardPairs(x, n, h, w, u.wp.conv(u.Conv))
+	} else {
+		y = u.Conv.Forward(x, n, h, w)
+	}
 	pr.stop(t, OpConv, u.convFLOPs(), f32(len(x)+len(u.Conv.W.W)+len(y)))
 	t = pr.start()
 	y = u.BN.Forward(y, n, u.oh*u.ow)

@@ -79,6 +79,19 @@ func (f *Fusion) Params() []*nn.Param {
 	return ps
 }
 
+// convBNs returns every convolution unit, the bottlenecks' included.
+func (f *Fusion) convBNs() []*ConvBN {
+	us := []*ConvBN{f.Conv1, f.Conv2, f.Conv21, f.Conv31, f.ConvF}
+	for _, b := range f.Layer {
+		for _, u := range []*ConvBN{b.C1, b.C2, b.C3, b.Down} {
+			if u != nil {
+				us = append(us, u)
+			}
+		}
+	}
+	return us
+}
+
 func (f *Fusion) setProbe(p *probe) {
 	f.prof = p
 	for _, u := range []*ConvBN{f.Conv1, f.Conv2, f.Conv21, f.Conv31, f.ConvF} {

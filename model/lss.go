@@ -35,6 +35,9 @@ type LSS struct {
 	out      []float32
 	backprop bool
 	prof     *probe
+
+	bf16       bool       // bf16 final products in inference (see SetPrecision)
+	finalPairs pairsCache // Final's three C×C blocks rounded to pairs
 }
 
 func (m *LSS) setProbe(p *probe) {
@@ -100,7 +103,11 @@ func (m *LSS) Forward(x []float32, b int) []float32 {
 	m5 := m.B5.forward(x, b, m.Side, keep)
 	m7 := m.B7.forward(x, b, m.Side, keep)
 	m.out = ensureLen(m.out, len(x))
-	m.final(x, s, m5, m7, m.out)
+	if m.bf16 && !keep {
+		m.finalPairsProduct(x, s, m5, m7, m.out)
+	} else {
+		m.final(x, s, m5, m7, m.out)
+	}
 	if keep {
 		m.s, m.m5, m.m7 = s, m5, m7
 	} else {
@@ -136,6 +143,36 @@ func (m *LSS) final(x, s, m5, m7, out []float32) {
 		o := out[i*L*C : (i+1)*L*C]
 		gemm.Sgemm(true, true, L, C, C, 1, m5[i*C*L:], L, w[C:], 3*C, 1, o, C)
 		gemm.Sgemm(true, true, L, C, C, 1, m7[i*C*L:], L, w[2*C:], 3*C, 1, o, C)
+	}
+	pr.stop(t, OpConv, gemmFLOPs(b*L, C, 3*C), gemmBytes(b*L, C, 3*C, true))
+}
+
+// finalPairsProduct is final with bfloat16 products: Final's weights
+// rounded once, block by block ([s; m5; m7]), s, m5 and m7 on every call.
+func (m *LSS) finalPairsProduct(x, s, m5, m7, out []float32) {
+	b, C, L := m.b, m.C, m.Side*m.Side
+	C2 := gemm.Pairs(C)
+	pr := m.prof
+	t := pr.start()
+	w := m.Final.W.W // (C, 3C)
+	wp := m.finalPairs.get(w, func() []float32 {
+		p := make([]float32, 3*C*C2)
+		for j := 0; j < 3; j++ {
+			gemm.ToPairs(p[j*C*C2:], C2, w[j*C:], 3*C, C, C)
+		}
+		return p
+	})
+	ops.AddRowVector(x, m.Final.B.W, out, b*L, C)
+	sp := toPairs(s, C, b*L, C)
+	gemm.SgemmPairs(false, true, b*L, C, C2, 1, sp, C2, wp[:C*C2], C2, 1, out, C)
+	nn.PutScratch(sp)
+	for i := 0; i < b; i++ {
+		o := out[i*L*C : (i+1)*L*C]
+		for j, br := range [][]float32{m5, m7} {
+			ap := interleave(br[i*C*L:], L, C, L) // (C2, L): Aᵀ paired along C
+			gemm.SgemmPairs(true, true, L, C, C2, 1, ap, L, wp[(j+1)*C*C2:], C2, 1, o, C)
+			nn.PutScratch(ap)
+		}
 	}
 	pr.stop(t, OpConv, gemmFLOPs(b*L, C, 3*C), gemmBytes(b*L, C, 3*C, true))
 }
@@ -199,6 +236,9 @@ type convBranch struct {
 	t0, t1, t2 []float32 // the convolutions' outputs (B, C, L)
 	out        []float32 // the branch output (B, C, L)
 	prof       *probe
+
+	bf16                bool       // bf16 1×1 convolutions in inference (see SetPrecision)
+	prePairs, postPairs pairsCache // their weights rounded to pairs
 }
 
 func newConvBranch(name string, c, k int) *convBranch {
@@ -231,12 +271,25 @@ func (br *convBranch) forward(x []float32, b, side int, keep bool) []float32 {
 	t := pr.start()
 	t0 := buf(&br.t0)
 	pw := br.pre.W.W
+	bf16 := br.bf16 && !keep
+	var wp, xp []float32
+	C2 := gemm.Pairs(C)
+	if bf16 {
+		wp, xp = br.prePairs.rows(pw, C, C), toPairs(x, C, b*L, C)
+	}
 	for i := 0; i < b; i++ {
 		o := t0[i*C*L : (i+1)*C*L]
 		for c, v := range br.pre.B.W {
 			fillValue(o[c*L:(c+1)*L], v)
 		}
-		gemm.Sgemm(false, true, C, L, C, 1, pw, C, x[i*L*C:], C, 1, o, L)
+		if bf16 {
+			gemm.SgemmPairs(false, true, C, L, C2, 1, wp, C2, xp[i*L*C2:], C2, 1, o, L)
+		} else {
+			gemm.Sgemm(false, true, C, L, C, 1, pw, C, x[i*L*C:], C, 1, o, L)
+		}
+	}
+	if bf16 {
+		nn.PutScratch(xp)
 	}
 	pr.stop(t, OpConv, gemmFLOPs(b*L, C, C), gemmBytes(b*L, C, C, false))
 	a1 := t0 // activated in place unless kept
@@ -256,7 +309,11 @@ func (br *convBranch) forward(x []float32, b, side int, keep bool) []float32 {
 	br.normAct(t1, a2, nil)
 	t = pr.start()
 	t2 := buf(&br.t2)
-	conv.Forward(br.pointwise(), a2, br.post.W.W, br.post.B.W, t2)
+	if bf16 {
+		conv.ForwardPairs(br.pointwise(), a2, br.postPairs.conv(br.post), br.post.B.W, conv.Epilogue{}, t2)
+	} else {
+		conv.Forward(br.pointwise(), a2, br.post.W.W, br.post.B.W, t2)
+	}
 	pr.stop(t, OpConv, gemmFLOPs(b*L, C, C), gemmBytes(b*L, C, C, false))
 	nn.PutScratch(a2)
 	out := t2

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/bits"
 
+	"github.com/mambaad/mambaad/kernels/gemm"
 	"github.com/mambaad/mambaad/nn"
 	"github.com/mambaad/mambaad/scanorder"
 )
@@ -64,7 +65,8 @@ type MambaAD struct {
 	Fuse *Fusion
 	Dec  *Decoder
 
-	prof *probe // the anomaly map's (see SetBreakdown)
+	prof *probe         // the anomaly map's (see SetBreakdown)
+	prec gemm.Precision // of the inference products (see SetPrecision)
 }
 
 // New builds the network with zero weights (see Init and the loaders).
@@ -116,15 +118,18 @@ const EncoderPrefix = "net_t."
 
 // SetTrain switches the trainable part between training (batch-statistics
 // BatchNorm, drop-path, activations kept for backward) and inference.
+// Training runs float32 whatever SetPrecision set (see precision.go).
 func (m *MambaAD) SetTrain(train bool, seed uint64) {
 	m.Fuse.SetTrain(train)
 	m.Dec.SetTrain(train, newRNG(seed))
 	m.Dec.SetBackprop(train)
 }
 
-// Features runs the frozen encoder on normalised images (n, 3, S, S).
+// Features runs the frozen encoder on normalised images (n, 3, S, S), in
+// float32 while the decoder has backprop on (training), else in the
+// precision set with SetPrecision.
 func (m *MambaAD) Features(images []float32, n int) [3][]float32 {
-	return m.Enc.Forward(images, n, m.Cfg.ImageSize)
+	return m.Enc.forward(images, n, m.Cfg.ImageSize, m.Enc.bf16 && !m.Dec.backprop())
 }
 
 // Reconstruct runs fusion and decoder on encoder features and returns the

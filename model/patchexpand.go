@@ -18,6 +18,9 @@ type PatchExpand struct {
 	b    int
 	sh   []float32 // the expanded map (B, 2S, 2S, C) before the norm
 	prof *probe
+
+	bf16   bool       // bf16 products in infer (see SetPrecision)
+	wPairs pairsCache // Expand's weights rounded to pairs
 }
 
 // NewPatchExpand takes (B, side, side, 2C) to (B, 2·side, 2·side, C).
@@ -61,7 +64,13 @@ func (p *PatchExpand) infer(x []float32, b int) []float32 {
 	S, C := p.Side, p.C
 	t := p.prof.start()
 	lin := nn.GetScratch(b * S * S * 4 * C)
-	gemm.Sgemm(false, true, b*S*S, 4*C, 2*C, 1, x, 2*C, p.Expand.W.W, 2*C, 0, lin, 4*C)
+	if p.bf16 {
+		xp := toPairs(x, 2*C, b*S*S, 2*C)
+		gemm.SgemmPairs(false, true, b*S*S, 4*C, C, 1, xp, C, p.wPairs.rows(p.Expand.W.W, 4*C, 2*C), C, 0, lin, 4*C)
+		nn.PutScratch(xp)
+	} else {
+		gemm.Sgemm(false, true, b*S*S, 4*C, 2*C, 1, x, 2*C, p.Expand.W.W, 2*C, 0, lin, 4*C)
+	}
 	out := nn.GetScratch(len(lin))
 	ln := p.Norm
 	parallel.For(b*S*2, max(1, 4096/(2*S*C)), func(lo, hi int) {

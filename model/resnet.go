@@ -21,6 +21,7 @@ type Encoder struct {
 	layers [3][]*frozenBlock
 	params []*nn.Param
 	folded bool
+	bf16   bool // bf16 products (see SetPrecision)
 	out    [3][]float32
 	prof   *probe
 }
@@ -91,12 +92,17 @@ func (e *Encoder) Fold() {
 // (n, c1, size/4, ·), (n, c2, size/8, ·), (n, c3, size/16, ·). The slices
 // are owned by the encoder and overwritten by the next call.
 func (e *Encoder) Forward(x []float32, n, size int) [3][]float32 {
+	return e.forward(x, n, size, e.bf16)
+}
+
+// forward is Forward with bfloat16 products when bf16 is set.
+func (e *Encoder) forward(x []float32, n, size int, bf16 bool) [3][]float32 {
 	if !e.folded {
 		panic("model: Encoder.Forward before Fold")
 	}
 	h := e.stem.outSize(size)
 	stem := nn.GetScratch(n * 64 * h * h)
-	e.stem.forward(x, n, size, stem, conv.Epilogue{ReLU: true}, e.prof)
+	e.stem.forward(x, n, size, stem, conv.Epilogue{ReLU: true}, bf16, e.prof)
 	p := ops.PoolOutSize(h, 3, 2, 1)
 	cur := nn.GetScratch(n * 64 * p * p)
 	t := e.prof.start()
@@ -115,7 +121,7 @@ func (e *Encoder) Forward(x []float32, n, size int) [3][]float32 {
 			} else {
 				next = nn.GetScratch(n * blk.out * os * os)
 			}
-			blk.forward(cur, n, s, next, e.prof)
+			blk.forward(cur, n, s, next, bf16, e.prof)
 			if !owned {
 				nn.PutScratch(cur)
 			}
@@ -132,6 +138,7 @@ type frozenConv struct {
 	bnW, bnB, bnM, bnV, bnN   *nn.Param
 	c, k, kernel, stride, pad int
 	fw, fb                    []float32
+	fwp                       []float32 // fw rounded to bfloat16 pairs, made on first use
 }
 
 func newFrozenConv(convName, bnName string, c, k, kernel, stride, pad int) *frozenConv {
@@ -153,6 +160,7 @@ func (f *frozenConv) params() []*nn.Param {
 
 func (f *frozenConv) fold() {
 	f.fw = append(f.fw[:0], f.w.W...)
+	f.fwp = nil
 	f.fb = ensureLen(f.fb, f.k)
 	clear(f.fb)
 	ops.FoldBatchNorm(f.fw, f.fb, f.k, f.bnW.W, f.bnB.W, f.bnM.W, f.bnV.W, 1e-5)
@@ -166,11 +174,19 @@ func (f *frozenConv) shape(n, s int) conv.Shape {
 func (f *frozenConv) outSize(s int) int { return f.shape(1, s).OutH() }
 
 // forward writes conv(x)+bias into y with the epilogue ep (the block's
-// ReLU, and its shortcut for the last convolution) applied in the same pass.
-func (f *frozenConv) forward(x []float32, n, s int, y []float32, ep conv.Epilogue, pr *probe) {
+// ReLU, and its shortcut for the last convolution) applied in the same
+// pass; with bf16, from the folded weights rounded to bfloat16 pairs once.
+func (f *frozenConv) forward(x []float32, n, s int, y []float32, ep conv.Epilogue, bf16 bool, pr *probe) {
 	sh := f.shape(n, s)
 	t := pr.start()
-	conv.ForwardEpilogue(sh, x, f.fw, f.fb, ep, y)
+	if bf16 {
+		if f.fwp == nil {
+			f.fwp = conv.WeightPairs(sh, f.fw)
+		}
+		conv.ForwardPairs(sh, x, f.fwp, f.fb, ep, y)
+	} else {
+		conv.ForwardEpilogue(sh, x, f.fw, f.fb, ep, y)
+	}
 	pr.stop(t, OpConv, convFLOPs(sh), f32(len(x)+len(f.fw)+len(y)+len(ep.Res)))
 }
 
@@ -247,11 +263,11 @@ func (b *frozenBlock) outSize(s int) int {
 // forward writes the block output into y: every convolution but the last
 // with its ReLU fused, the last with the shortcut (the downsample
 // convolution's output, or x) and the ReLU fused.
-func (b *frozenBlock) forward(x []float32, n, s int, y []float32, pr *probe) {
+func (b *frozenBlock) forward(x []float32, n, s int, y []float32, bf16 bool, pr *probe) {
 	short := x
 	if b.down != nil {
 		short = nn.GetScratch(len(y))
-		b.down.forward(x, n, s, short, conv.Epilogue{}, pr)
+		b.down.forward(x, n, s, short, conv.Epilogue{}, bf16, pr)
 	}
 	cur, cs := x, s
 	var tmp []float32
@@ -261,7 +277,7 @@ func (b *frozenBlock) forward(x []float32, n, s int, y []float32, pr *probe) {
 		if i < len(b.convs)-1 {
 			out, ep = nn.GetScratch(n*cv.k*os*os), conv.Epilogue{ReLU: true}
 		}
-		cv.forward(cur, n, cs, out, ep, pr)
+		cv.forward(cur, n, cs, out, ep, bf16, pr)
 		if tmp != nil {
 			nn.PutScratch(tmp)
 		}

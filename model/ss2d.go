@@ -48,6 +48,12 @@ type SS2D struct {
 	// inference, where it would only cost memory.
 	Backprop bool
 
+	// bf16 runs the three projections of the inference forward (no
+	// Backprop) with bfloat16 products (see SetPrecision), from the
+	// weights' pairs cached here.
+	bf16                      bool
+	inPairs, xPairs, outPairs pairsCache
+
 	dirs *scanorder.Directions
 
 	// a = −exp(A_log), (K·D, N), computed from aSrc, the A_log values it
@@ -172,10 +178,20 @@ func (s *SS2D) forward(x []float32, b int, res, scale, out []float32) {
 		}
 		return nn.GetScratch(n)
 	}
+	bf16 := s.bf16 && !keep
 	t := pr.start()
 	xpart, z := buf(&s.xpart, BL*D), buf(&s.z, BL*D)
-	gemm.Sgemm(false, true, BL, D, C, 1, x, C, s.InProj.W[:D*C], C, 0, xpart, D)
-	gemm.Sgemm(false, true, BL, D, C, 1, x, C, s.InProj.W[D*C:], C, 0, z, D)
+	if bf16 {
+		C2 := gemm.Pairs(C)
+		wp := s.inPairs.rows(s.InProj.W, 2*D, C)
+		xp := toPairs(x, C, BL, C)
+		gemm.SgemmPairs(false, true, BL, D, C2, 1, xp, C2, wp[:D*C2], C2, 0, xpart, D)
+		gemm.SgemmPairs(false, true, BL, D, C2, 1, xp, C2, wp[D*C2:], C2, 0, z, D)
+		nn.PutScratch(xp)
+	} else {
+		gemm.Sgemm(false, true, BL, D, C, 1, x, C, s.InProj.W[:D*C], C, 0, xpart, D)
+		gemm.Sgemm(false, true, BL, D, C, 1, x, C, s.InProj.W[D*C:], C, 0, z, D)
+	}
 	pr.stop(t, OpProj, gemmFLOPs(BL, 2*D, C), gemmBytes(BL, 2*D, C, false))
 	// The 3×3 depthwise convolution with the SiLU applied to each piece of
 	// its output as soon as the piece is done.
@@ -190,7 +206,14 @@ func (s *SS2D) forward(x []float32, b int, res, scale, out []float32) {
 	// direction k at step j is row Idx[k][j] of this, block k.
 	t = pr.start()
 	xdbl := buf(&s.xdbl, BL*KE)
-	gemm.Sgemm(false, true, BL, KE, D, 1, xa, D, s.XProj.W, D, 0, xdbl, KE)
+	if bf16 {
+		D2 := gemm.Pairs(D)
+		xp := toPairs(xa, D, BL, D)
+		gemm.SgemmPairs(false, true, BL, KE, D2, 1, xp, D2, s.xPairs.rows(s.XProj.W, KE, D), D2, 0, xdbl, KE)
+		nn.PutScratch(xp)
+	} else {
+		gemm.Sgemm(false, true, BL, KE, D, 1, xa, D, s.XProj.W, D, 0, xdbl, KE)
+	}
 	pr.stop(t, OpProj, gemmFLOPs(BL, KE, D), gemmBytes(BL, KE, D, false))
 	y := buf(&s.y, BL*D)
 	var saved *selscan.Saved
@@ -221,7 +244,7 @@ func (s *SS2D) forward(x []float32, b int, res, scale, out []float32) {
 		nn.PutScratch(z)
 	}
 	t = pr.start()
-	s.outProj(yg, b, res, scale, out)
+	s.outProj(yg, b, res, scale, out, bf16)
 	pr.stop(t, OpProj, gemmFLOPs(BL, C, D), gemmBytes(BL, C, D, res != nil))
 	nn.PutScratch(yg)
 	if keep {
@@ -248,8 +271,9 @@ func (s *SS2D) convAct(b int, xpart, xc, xa []float32) {
 }
 
 // outProj writes out = res + scale_i·yg_i·W_outᵀ per sample i (one GEMM for
-// the batch when every factor is 1, none for a sample whose factor is 0).
-func (s *SS2D) outProj(yg []float32, b int, res, scale, out []float32) {
+// the batch when every factor is 1, none for a sample whose factor is 0),
+// with bfloat16 products when bf16 is set.
+func (s *SS2D) outProj(yg []float32, b int, res, scale, out []float32, bf16 bool) {
 	L, D, C := s.L, s.D, s.C
 	w := s.OutProj.W.W
 	var beta float32
@@ -257,15 +281,28 @@ func (s *SS2D) outProj(yg []float32, b int, res, scale, out []float32) {
 		copy(out, res)
 		beta = 1
 	}
+	// mul writes rows rows of the product from row r0 on into o.
+	mul := func(r0, rows int, alpha float32, o []float32) {
+		gemm.Sgemm(false, true, rows, C, D, alpha, yg[r0*D:], D, w, D, beta, o, C)
+	}
+	if bf16 {
+		D2 := gemm.Pairs(D)
+		wp := s.outPairs.rows(w, C, D)
+		yp := toPairs(yg, D, b*L, D)
+		defer nn.PutScratch(yp)
+		mul = func(r0, rows int, alpha float32, o []float32) {
+			gemm.SgemmPairs(false, true, rows, C, D2, alpha, yp[r0*D2:], D2, wp, D2, beta, o, C)
+		}
+	}
 	if scale == nil || allOnes(scale) {
-		gemm.Sgemm(false, true, b*L, C, D, 1, yg, D, w, D, beta, out, C)
+		mul(0, b*L, 1, out)
 		return
 	}
 	for i := 0; i < b; i++ {
 		o := out[i*L*C : (i+1)*L*C]
 		switch {
 		case scale[i] != 0:
-			gemm.Sgemm(false, true, L, C, D, scale[i], yg[i*L*D:], D, w, D, beta, o, C)
+			mul(i*L, L, scale[i], o)
 		case res == nil:
 			clear(o)
 		}

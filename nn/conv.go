@@ -71,6 +71,17 @@ func (l *Conv2d) Forward(x []float32, n, h, w int) []float32 {
 	return l.y
 }
 
+// ForwardPairs is Forward with bfloat16 products (see gemm.Precision),
+// given the weights rounded by conv.WeightPairs; it must only be called
+// where gemm.BF16.Effective() is gemm.BF16. It is for inference: Backward
+// after it back-propagates through the float32 weights.
+func (l *Conv2d) ForwardPairs(x []float32, n, h, w int, wp []float32) []float32 {
+	l.x, l.shape = x, l.shapeFor(n, h, w)
+	l.y = ensure(l.y, n*l.K*l.shape.OutH()*l.shape.OutW())
+	conv.ForwardPairs(l.shape, x, wp, l.bias(), conv.Epilogue{}, l.y)
+	return l.y
+}
+
 // Backward accumulates the weight (and bias) gradients and returns dx.
 func (l *Conv2d) Backward(dy []float32) []float32 {
 	l.BackwardWeightOnly(dy)
