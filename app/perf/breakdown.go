@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mambaad/mambaad/app/train"
+	"github.com/mambaad/mambaad/kernels/gemm"
 	"github.com/mambaad/mambaad/model"
 	"github.com/mambaad/mambaad/nn"
 	"github.com/mambaad/mambaad/optim"
@@ -55,6 +56,7 @@ func (r *Report) ModelBreakdown() error {
 	if err != nil {
 		return err
 	}
+	b.Prec = r.Precision
 	if r.BandwidthGBps == 0 {
 		r.BandwidthGBps = Bandwidth()
 	}
@@ -141,6 +143,7 @@ func (b *ModelBench) instrumented(sc string) func(bd *model.Breakdown) {
 			run()
 		}
 	case "train8":
+		b.M.SetPrecision(gemm.FP32) // training is fp32
 		f := b.M.Features(b.images, 8)
 		feats := [3][]float32{clone(f[0]), clone(f[1]), clone(f[2])}
 		o := train.DefaultOptions()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mambaad/mambaad/app/train"
+	"github.com/mambaad/mambaad/kernels/gemm"
 	"github.com/mambaad/mambaad/model"
 )
 
@@ -25,7 +26,10 @@ var Scenarios = []string{"infer1", "infer8", "train8"}
 // ModelBench holds a model with random weights (the timing does not depend
 // on the values) and inputs for the scenarios.
 type ModelBench struct {
-	M      *model.MambaAD
+	M *model.MambaAD
+	// Prec is the precision of the inference scenarios (training runs
+	// fp32 whatever it is).
+	Prec   gemm.Precision
 	images []float32
 }
 
@@ -50,8 +54,12 @@ func (b *ModelBench) Run(name string) func() {
 			n = 8
 		}
 		b.M.SetTrain(false, 0)
+		if err := b.M.SetPrecision(b.Prec); err != nil {
+			panic(err)
+		}
 		return func() { b.M.Predict(b.images[:n*3*256*256], n) }
 	case "train8":
+		b.M.SetPrecision(gemm.FP32) // training is fp32
 		f := b.M.Features(b.images, 8)
 		feats := [3][]float32{clone(f[0]), clone(f[1]), clone(f[2])}
 		o := train.DefaultOptions()
@@ -71,6 +79,25 @@ func (b *ModelBench) Run(name string) func() {
 
 func clone(s []float32) []float32 { return append([]float32(nil), s...) }
 
+// precisionSuffix marks the inference rows of a non-default precision.
+func precisionSuffix(p gemm.Precision) string {
+	if p == gemm.FP32 {
+		return ""
+	}
+	return " " + p.String()
+}
+
+// precisionNote says what a non-default precision ran as.
+func precisionNote(p gemm.Precision) string {
+	switch {
+	case p == gemm.FP32:
+		return ""
+	case p.Effective() != p:
+		return fmt.Sprintf("; %v asked, ran as %v (no AVX512_BF16)", p, p.Effective())
+	}
+	return fmt.Sprintf("; %v products", p)
+}
+
 // Model adds the inference and training rows; rss maps a scenario to its
 // peak resident set in bytes (measured in a child process; may be nil).
 func (r *Report) Model(rss map[string]int64) error {
@@ -78,17 +105,19 @@ func (r *Report) Model(rss map[string]int64) error {
 	if err != nil {
 		return err
 	}
+	b.Prec = r.Precision
 	floor := 2 * ModelMACs / (r.PeakGFLOPS * 1e9) // seconds per image at peak
 	for _, sc := range []struct {
 		name string
 		n    int
 	}{{"infer1", 1}, {"infer8", 8}} {
-		name := fmt.Sprintf("model infer 256x256 resnet34 batch%d", sc.n)
+		name := fmt.Sprintf("model infer 256x256 resnet34 batch%d%s", sc.n, precisionSuffix(r.Precision))
 		t := r.median(name, 3, 2*time.Second, b.Run(sc.name))
 		frac := floor * float64(sc.n) / t
 		r.Results = append(r.Results, Row{Name: name,
 			Value: float64(sc.n) / t, Unit: "images/s", PeakFraction: &frac,
-			Note: fmt.Sprintf("%.0f ms/image; fraction = FLOP floor (%.3g MAC/image) / time", 1000*t/float64(sc.n), ModelMACs)})
+			Note: fmt.Sprintf("%.0f ms/image; fraction = FLOP floor (%.3g MAC/image, fp32 peak) / time%s",
+				1000*t/float64(sc.n), ModelMACs, precisionNote(r.Precision))})
 	}
 	name := "model train_step 256x256 resnet34 batch8"
 	t := r.median(name, 3, 5*time.Second, b.Run("train8"))

@@ -16,6 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/mambaad/mambaad/kernels/gemm"
 	"github.com/mambaad/mambaad/kernels/isa"
 	"github.com/mambaad/mambaad/kernels/peak"
 	"github.com/mambaad/mambaad/parallel"
@@ -49,6 +50,9 @@ type Report struct {
 	// Scaling makes every timed figure also run on one worker, alternating
 	// with runs on all of them, and adds a row with the speed-up.
 	Scaling bool `json:"scaling,omitempty"`
+	// Precision is the model section's inference precision (its rows are
+	// named with it when it is not fp32).
+	Precision gemm.Precision `json:"-"`
 }
 
 // NewReport measures the machine's fp32 peak and starts a report.

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/mambaad/mambaad/kernels/gemm"
 )
 
 // ModelSpec names a checkpoint to serve: a file, or a model directory whose
@@ -92,6 +94,9 @@ type Config struct {
 	MaxImages int
 	// NoWarmup skips the forward pass run at load time.
 	NoWarmup bool
+	// Precision is the arithmetic of every model's inference products
+	// (gemm.FP32, the default, or gemm.BF16; see model.SetPrecision).
+	Precision gemm.Precision
 	// IdleTrim returns pooled buffers to the operating system after this
 	// long without requests (default 30 s; negative: never).
 	IdleTrim time.Duration

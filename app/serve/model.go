@@ -196,6 +196,9 @@ func (m *Model) load(force bool) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		if err := d.Model.SetPrecision(m.cfg.Precision); err != nil {
+			return "", err
+		}
 		if old != nil && d.Model.Cfg.ImageSize != old.dets[0].Model.Cfg.ImageSize {
 			m.cfg.Logger.Warn("the new version has another image size; queued images of the old size are answered 503", "model", m.Name,
 				"old", old.dets[0].Model.Cfg.ImageSize, "new", d.Model.Cfg.ImageSize)

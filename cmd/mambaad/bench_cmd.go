@@ -41,10 +41,15 @@ whichever is longer.
 --scaling times every figure on one thread and on all of them, alternating
 runs, and adds a "… scaling" row with the speed-up. --threads sets how many
 threads "all" is. --cpuprofile writes a pprof CPU profile of the run (go
-tool pprof -top mambaad FILE).`,
+tool pprof -top mambaad FILE).
+
+--precision bf16 (with model) times the inference rows with bfloat16
+products (see mambaad predict --help); their names end in "bf16", and the
+training row stays fp32.`,
 		Example: `  mambaad bench kernels
   mambaad bench all --json > bench.json
   mambaad bench model --breakdown --cpuprofile model.prof
+  mambaad bench model --precision bf16
   mambaad bench kernels model --scaling --threads 2`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if threads < 0 {
@@ -63,6 +68,7 @@ tool pprof -top mambaad FILE).`,
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print one JSON object")
 	cmd.Flags().BoolVar(&o.Breakdown, "breakdown", false, "with model: time per stage and op class, with floors")
+	cmd.Flags().StringVar(&o.Precision, "precision", "fp32", "with model: precision of the inference rows, fp32 or bf16 (the training row stays fp32)")
 	cmd.Flags().BoolVar(&o.Scaling, "scaling", false, "time every figure on 1 thread and on all, and add the speed-ups")
 	cmd.Flags().StringVar(&o.CPUProfile, "cpuprofile", "", "write a pprof CPU profile of the run to `FILE`")
 	cmd.Flags().IntVar(&threads, "threads", 0, "CPU threads (0 = all)")

@@ -47,7 +47,14 @@ header, before decoding) get 413.
 
 SIGHUP reloads every model (a failed load keeps the old version serving).
 SIGTERM or Ctrl-C: readiness fails, then after --shutdown-delay the listener
-closes, every accepted request is answered, and the exit status is 0.`,
+closes, every accepted request is answered, and the exit status is 0.
+
+--precision bf16 runs the model's large products (every convolution of the
+encoder and fusion block, the decoder's projections and 1×1 convolutions)
+with bfloat16 operands and float32 sums, on CPUs with AVX512_BF16 (Zen 4,
+Sapphire Rapids and later); norms, the selective scan and the anomaly map stay
+float32. Anomaly maps stay within about 1e-3 of fp32 (relative). Elsewhere it
+says so once on stderr and runs fp32. fp32 is the default and the reference.`,
 		Example: `  mambaad serve --checkpoint runs/mvtec/model.ckpt
   mambaad serve --checkpoint bolts=models/bolts --checkpoint nuts=nuts.ckpt --addr :9000 --log-format json
   curl -s -F image=@part.png localhost:8080/predict`,
@@ -76,6 +83,7 @@ closes, every accepted request is answered, and the exit status is 0.`,
 	f.IntVar(&o.MemoryMB, "memory-budget-mb", 512, "MiB that request bodies and decoded images may hold at once (429 above)")
 	f.IntVar(&o.MaxImages, "max-images", 64, "largest number of images in one infer request")
 	f.BoolVar(&o.NoWarmup, "no-warmup", false, "skip the forward pass at load time")
+	f.StringVar(&o.Precision, "precision", "fp32", run.PrecisionHelp)
 	f.DurationVar(&o.IdleTrim, "idle-trim", 30e9, "return pooled memory to the system after this long without requests (negative: never)")
 	f.StringVar(&o.LogFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&o.LogLevel, "log-level", "info", "log level: debug (one line per request), info, warn or error")

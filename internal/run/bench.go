@@ -14,6 +14,7 @@ import (
 
 	"github.com/mambaad/mambaad/app/perf"
 	"github.com/mambaad/mambaad/app/report"
+	"github.com/mambaad/mambaad/kernels/gemm"
 )
 
 // BenchOptions is `mambaad bench`: measure this machine.
@@ -31,13 +32,22 @@ type BenchOptions struct {
 	CPUProfile string
 	// Probe is the child side of the memory measurement: run one model
 	// workload and print its peak RSS (internal).
-	Probe          string
+	Probe string
+	// Precision is the model section's inference precision: fp32
+	// (default) or bf16 (see model.SetPrecision; training stays fp32).
+	Precision      string
 	Stdout, Stderr io.Writer
+
+	prec gemm.Precision
 }
 
 // Validate expands and checks the sections.
 func (o *BenchOptions) Validate() error {
 	defaultWriters(&o.Stdout, &o.Stderr)
+	var err error
+	if o.prec, err = ParsePrecision(o.Precision); err != nil {
+		return err
+	}
 	if o.Probe != "" {
 		return nil
 	}
@@ -59,6 +69,9 @@ func (o *BenchOptions) Validate() error {
 	o.Sections = out
 	if o.Breakdown && !slices.Contains(out, "model") {
 		return fmt.Errorf("--breakdown needs the model section (bench model --breakdown)")
+	}
+	if o.prec != gemm.FP32 && !slices.Contains(out, "model") {
+		return fmt.Errorf("--precision needs the model section (bench model --precision %v)", o.prec)
 	}
 	return nil
 }
@@ -86,6 +99,8 @@ func (o *BenchOptions) Run(ctx context.Context) error {
 	}
 	r := perf.NewReport(report.Machine())
 	r.Scaling = o.Scaling
+	r.Precision = o.prec
+	NotePrecision(o.prec, o.Stderr)
 	for _, s := range o.Sections {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -125,7 +140,7 @@ func (o *BenchOptions) probeRSS(ctx context.Context) map[string]int64 {
 	}
 	out := map[string]int64{}
 	for _, sc := range perf.Scenarios {
-		cmd := exec.CommandContext(ctx, exe, "bench", "--rss-probe", sc)
+		cmd := exec.CommandContext(ctx, exe, "bench", "--rss-probe", sc, "--precision", o.prec.String())
 		cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(runtime.GOMAXPROCS(0)))
 		b, err := cmd.Output()
 		if err != nil {
@@ -146,6 +161,7 @@ func (o *BenchOptions) runProbe() error {
 	if err != nil {
 		return err
 	}
+	b.Prec = o.prec
 	run := b.Run(o.Probe)
 	run()
 	run()

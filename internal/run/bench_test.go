@@ -18,6 +18,14 @@ func TestBenchValidate(t *testing.T) {
 	if err := o.Validate(); err == nil || !strings.Contains(err.Error(), "bench model --breakdown") {
 		t.Fatalf("--breakdown without the model section: %v", err)
 	}
+	o = BenchOptions{Sections: []string{"kernels"}, Precision: "bf16"}
+	if err := o.Validate(); err == nil || !strings.Contains(err.Error(), "bench model --precision bf16") {
+		t.Fatalf("--precision without the model section: %v", err)
+	}
+	o = BenchOptions{Sections: []string{"model"}, Precision: "fp16"}
+	if err := o.Validate(); err == nil || err.Error() != `--precision "fp16": want fp32 or bf16` {
+		t.Fatalf("--precision fp16: %v", err)
+	}
 	o = BenchOptions{Sections: []string{"gpu"}}
 	if err := o.Validate(); err == nil {
 		t.Fatal("unknown section accepted")

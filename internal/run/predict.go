@@ -15,6 +15,7 @@ import (
 	"github.com/mambaad/mambaad/app/predict"
 	"github.com/mambaad/mambaad/format/modelio"
 	"github.com/mambaad/mambaad/internal/atomicfile"
+	"github.com/mambaad/mambaad/kernels/gemm"
 )
 
 // PredictOptions is `mambaad predict`: score images, one JSON line each.
@@ -37,10 +38,13 @@ type PredictOptions struct {
 	// I modulo N, and writes their lines atomically to
 	// Out/shard-I-of-N.jsonl (heat maps under Out/shard-I-of-N/) instead
 	// of stdout: a rerun rewrites the same file, a killed run leaves none.
-	Shard          string
+	Shard string
+	// Precision is fp32 (default) or bf16 (see model.SetPrecision).
+	Precision      string
 	Stdout, Stderr io.Writer
 
 	shardIndex, shardCount int
+	prec                   gemm.Precision
 }
 
 // Validate checks the options before anything is read.
@@ -63,6 +67,10 @@ func (o *PredictOptions) Validate() error {
 	}
 	if !o.NoImages && o.Out == "" {
 		return fmt.Errorf("give --out DIR for the heat maps and masks (or --no-images)")
+	}
+	var err error
+	if o.prec, err = ParsePrecision(o.Precision); err != nil {
+		return err
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = 8
@@ -95,6 +103,9 @@ func (o *PredictOptions) Run(ctx context.Context) error {
 		return err
 	}
 	if err := d.CheckClass(o.Class); err != nil {
+		return err
+	}
+	if err := setPrecision(d.Model, o.prec, o.Stderr); err != nil {
 		return err
 	}
 	po := predict.Options{Class: o.Class, BatchSize: o.BatchSize}

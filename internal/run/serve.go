@@ -45,6 +45,8 @@ type ServeOptions struct {
 	MaxImages   int
 	NoWarmup    bool
 	IdleTrim    time.Duration
+	// Precision is fp32 (default) or bf16 (see model.SetPrecision).
+	Precision string
 	// LogFormat is "text" or "json"; LogLevel debug, info, warn or error.
 	LogFormat, LogLevel string
 	// DrainTimeout bounds the wait for accepted requests at shutdown;
@@ -86,7 +88,12 @@ func (o *ServeOptions) Validate() error {
 	default:
 		return fmt.Errorf("--log-format %q: want text or json", o.LogFormat)
 	}
-	o.cfg = serve.Config{MaxBatch: o.MaxBatch, MaxDelay: o.MaxDelay, Workers: o.Workers, QueueSize: o.Queue,
+	prec, err := ParsePrecision(o.Precision)
+	if err != nil {
+		return err
+	}
+	NotePrecision(prec, o.Stderr)
+	o.cfg = serve.Config{Precision: prec, MaxBatch: o.MaxBatch, MaxDelay: o.MaxDelay, Workers: o.Workers, QueueSize: o.Queue,
 		MaxInflight: o.MaxInflight, Timeout: o.Timeout, MaxBodyBytes: int64(o.MaxBodyMB) << 20, MaxPixels: o.MaxPixels,
 		MaxSide: o.MaxSide, MemoryBudget: int64(o.MemoryMB) << 20, MaxImages: o.MaxImages, NoWarmup: o.NoWarmup,
 		IdleTrim: o.IdleTrim, Version: cmpOr(o.Version, buildVersion()), Logger: o.log}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mambaad/mambaad/app/detector"
 	"github.com/mambaad/mambaad/data"
+	"github.com/mambaad/mambaad/kernels/gemm"
 	"gopkg.in/yaml.v3"
 )
 
@@ -20,13 +21,17 @@ type TestOptions struct {
 	Data, Dataset, Classes string
 	// Folders are the classes of a "folder" dataset (--folder), relative
 	// to Data or the current directory.
-	Folders        []FolderConfig
-	Out            string // default: next to the checkpoint, test/
-	Eval           EvalConfig
-	SkipBad        bool
-	Workers        int
-	Quiet          bool
+	Folders []FolderConfig
+	Out     string // default: next to the checkpoint, test/
+	Eval    EvalConfig
+	SkipBad bool
+	Workers int
+	Quiet   bool
+	// Precision is fp32 (default) or bf16 (see model.SetPrecision).
+	Precision      string
 	Stdout, Stderr io.Writer
+
+	prec gemm.Precision
 }
 
 // Validate checks the options before anything is read.
@@ -35,6 +40,10 @@ func (o *TestOptions) Validate() error {
 		return fmt.Errorf("give --checkpoint FILE")
 	}
 	if _, err := o.Eval.metricsOptions(); err != nil {
+		return err
+	}
+	var err error
+	if o.prec, err = ParsePrecision(o.Precision); err != nil {
 		return err
 	}
 	if o.Dataset == "" {
@@ -51,6 +60,9 @@ func (o *TestOptions) Validate() error {
 func (o *TestOptions) Run(ctx context.Context) error {
 	d, err := detector.Load(o.Checkpoint)
 	if err != nil {
+		return err
+	}
+	if err := setPrecision(d.Model, o.prec, o.Stderr); err != nil {
 		return err
 	}
 	root, dataset, classes, folders := o.Data, o.Dataset, o.Classes, o.Folders
