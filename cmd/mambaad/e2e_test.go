@@ -311,7 +311,7 @@ func TestImageBudget(t *testing.T) {
 	for _, tc := range []struct {
 		extra  []string
 		epochs int
-	}{{nil, 3}, {[]string{"--epochs", "1"}, 1}} {
+	}{{nil, 3}, {[]string{"--epochs", "1"}, 1}, {[]string{"--image-budget", "16"}, 2}} {
 		out := filepath.Join(t.TempDir(), "run")
 		_, stderr, err := mambaad(t, append(append(common, "--out", out), tc.extra...)...)
 		if err != nil {
@@ -320,5 +320,9 @@ func TestImageBudget(t *testing.T) {
 		if n := len(readLinesIfAny(filepath.Join(out, "train.jsonl"))); n != tc.epochs {
 			t.Errorf("%v: %d epochs logged, want %d\n%s", tc.extra, n, tc.epochs, stderr)
 		}
+	}
+	_, stderr, err := mambaad(t, append(common, "--out", t.TempDir(), "--epochs", "2", "--image-budget", "16")...)
+	if err == nil || !strings.Contains(stderr, "not both") {
+		t.Errorf("--epochs with --image-budget: %v\n%s", err, stderr)
 	}
 }

@@ -88,6 +88,9 @@ finds the same test split again; "mambaad calibrate" takes the same --data,
 				}
 				return nil
 			}
+			if cmd.Flags().Changed("epochs") && cmd.Flags().Changed("image-budget") {
+				return fmt.Errorf("give --epochs or --image-budget, not both")
+			}
 			cfg, err := run.LoadConfig(presetName, configFile)
 			if err != nil {
 				return err
@@ -131,6 +134,7 @@ finds the same test split again; "mambaad calibrate" takes the same --data,
 type trainFlags struct {
 	data, dataset, classes, out, backbone, weights, mode             string
 	epochs, batch, imageSize, threads, evalEvery, ckptEvery, workers int
+	imageBudget                                                      int
 	lr                                                               float64
 	seed                                                             uint64
 	noCache, skipBad, quiet, helpPresets, halfModel                  bool
@@ -147,7 +151,8 @@ func (o *trainFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&o.backbone, "backbone", "", "encoder: resnet18, resnet34, resnet50, wide_resnet50_2")
 	f.StringVar(&o.weights, "weights", "", `encoder ImageNet weights: a file, a cached backbone name, "auto" or "random"`)
 	f.StringVar(&o.mode, "mode", "", "evaluation metrics: exact or reference (the toolkit's approximations)")
-	f.IntVar(&o.epochs, "epochs", 0, "training epochs")
+	f.IntVar(&o.epochs, "epochs", 0, "training epochs (clears the preset's image budget)")
+	f.IntVar(&o.imageBudget, "image-budget", 0, "train on about this many images in all: epochs = budget / training images (0 = use --epochs)")
 	f.IntVar(&o.batch, "batch-size", 0, "images per optimiser step")
 	f.IntVar(&o.imageSize, "image-size", 0, "input side in pixels (a multiple of 32 whose /32 is a power of two)")
 	f.IntVar(&o.threads, "threads", 0, "CPU threads (0 = all)")
@@ -182,6 +187,7 @@ func (o *trainFlags) apply(f *pflag.FlagSet, c *run.Config) {
 		{"weights", func() { c.Model.Weights = o.weights }},
 		{"mode", func() { c.Eval.Mode = o.mode }},
 		{"epochs", func() { c.Train.Epochs, c.Train.ImageBudget = o.epochs, 0 }},
+		{"image-budget", func() { c.Train.ImageBudget = o.imageBudget }},
 		{"batch-size", func() { c.Train.BatchSize = o.batch }},
 		{"image-size", func() { c.Model.ImageSize = o.imageSize }},
 		{"threads", func() { c.Train.Threads = o.threads }},
