@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"runtime"
+	"sync"
 
 	"github.com/mambaad/mambaad/app/detector"
 	"github.com/mambaad/mambaad/data"
@@ -54,12 +56,24 @@ type Options struct {
 // a batch of its own).
 const batchPixels = 32 << 20
 
-// Run scores paths with m and calls emit for each, in order. A file that
-// cannot be read gives a Result with Error set; Run goes on with the rest
-// and returns the number of such failures.
+// Run scores paths with d and calls emit for each, in input order, on the
+// caller's goroutine. A file that cannot be read gives a Result with Error
+// set; Run goes on with the rest and returns the number of such failures.
 //
 // The heat map and the mask of an image are written at the image's own
 // resolution (see WriteImages).
+//
+// Run is a pipeline of three stages, so that reading and writing files
+// overlap the network: a reader decodes the next batches (several files
+// at once) while the network scores the current one, and the heat maps
+// and masks of the previous batch are written (several at once) meanwhile.
+// Batches are formed exactly as one after another would form them, so the
+// results, and every file written, are the same bytes. Memory stays
+// bounded: the reader holds at most two batches' worth of decoded pixels
+// (2·batchPixels) ahead of the network, and hands over one batch at a
+// time. When ctx is cancelled every stage stops, Run waits for them and
+// returns ctx's error; each file is written atomically, so none is left
+// half-written.
 func Run(ctx context.Context, d *detector.Detector, paths []string, o Options, emit func(Result)) (failed int, err error) {
 	if o.BatchSize <= 0 {
 		o.BatchSize = 8
@@ -77,47 +91,277 @@ func Run(ctx context.Context, d *detector.Detector, paths []string, o Options, e
 	if err := d.CheckClass(o.Class); err != nil {
 		return 0, err
 	}
+	if len(paths) == 0 {
+		return 0, nil
+	}
 	names := outputNames(paths)
-	for next := 0; next < len(paths); {
-		if err := ctx.Err(); err != nil {
+	workers := max(1, min(runtime.GOMAXPROCS(0), o.BatchSize))
+
+	pctx := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	ahead := newBudget(2 * batchPixels)
+	batches := make(chan *batch, 1) // reader → network
+	scored := make(chan *batch)     // network → writer (this goroutine)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		defer close(batches)
+		readBatches(ctx, paths, o, workers, ahead, batches)
+	}()
+	go func() {
+		defer wg.Done()
+		defer close(scored)
+		for b := range batches {
+			ahead.release(b.px)
+			if ctx.Err() != nil {
+				return
+			}
+			if len(b.ok) > 0 {
+				b.score(d, o)
+			}
+			select {
+			case scored <- b:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for b := range scored {
+		n, err := b.finish(ctx, names, o, workers, emit)
+		failed += n
+		if err != nil {
 			return failed, err
 		}
-		var ok []int
-		var pics []image.Image
-		var imgs []float32
-		for pixels := 0; next < len(paths) && len(ok) < o.BatchSize && pixels < batchPixels; next++ {
-			pic, err := imageio.DecodeFile(paths[next])
-			if err != nil {
-				failed++
-				emit(Result{Path: paths[next], Error: err.Error()})
+	}
+	// The stages stop early only when ctx is done.
+	return failed, pctx.Err()
+}
+
+// entry is one input on its way through the pipeline: its decoded picture
+// (kept for the heat map) and network input, or why it could not be read.
+type entry struct {
+	i    int
+	pic  image.Image
+	in   []float32 // network input, until scored
+	amap []float32 // anomaly map, until written
+	err  error
+	r    Result
+}
+
+// batch is what the network scores at once: the entries of consecutive
+// inputs, the unreadable ones included (they only pass through).
+type batch struct {
+	entries []*entry
+	ok      []*entry // the readable ones, in order
+	px      int      // pixels held against the reader's budget
+}
+
+// readBatches decodes paths in order, workers files at a time, and sends
+// them in batches formed as a sequential loop would: up to o.BatchSize
+// readable images, ending early once the pictures kept for the heat maps
+// reach batchPixels. Each file's pixels (read from its header) are taken
+// from the ahead budget before it is decoded and given back when the
+// network takes its batch (at once when no picture is kept).
+func readBatches(ctx context.Context, paths []string, o Options, workers int, ahead *budget, out chan<- *batch) {
+	type future struct {
+		px int
+		c  chan *entry
+	}
+	futures := make(chan future, workers-1)
+	go func() {
+		defer close(futures)
+		for i, p := range paths {
+			px := 0
+			if info, err := imageio.Stat(p); err == nil {
+				px = min(info.Width*info.Height, batchPixels)
+			}
+			if !ahead.acquire(ctx, px) {
+				return
+			}
+			f := future{px, make(chan *entry, 1)}
+			select {
+			case futures <- f:
+			case <-ctx.Done():
+				ahead.release(px)
+				return
+			}
+			go func() {
+				e := &entry{i: i, r: Result{Path: p}}
+				if e.pic, e.err = imageio.DecodeFile(p); e.err == nil {
+					e.in = data.ImageTensor(e.pic, o.Size, o.Crop)
+				}
+				if o.OutDir == "" {
+					e.pic = nil
+				}
+				f.c <- e
+			}()
+		}
+	}()
+	// Drain on the way out so that no decoder is left blocked and every
+	// reserved pixel is returned.
+	defer func() {
+		for f := range futures {
+			<-f.c
+			ahead.release(f.px)
+		}
+	}()
+	b, pixels := &batch{}, 0
+	for {
+		var f future
+		var more bool
+		select {
+		case f, more = <-futures:
+		case <-ctx.Done():
+			return
+		}
+		if more {
+			var e *entry
+			select {
+			case e = <-f.c:
+			case <-ctx.Done():
+				ahead.release(f.px)
+				return
+			}
+			if o.OutDir == "" || e.err != nil {
+				ahead.release(f.px)
+			} else {
+				b.px += f.px
+			}
+			b.entries = append(b.entries, e)
+			if e.err == nil {
+				b.ok = append(b.ok, e)
+				if e.pic != nil {
+					pixels += e.pic.Bounds().Dx() * e.pic.Bounds().Dy()
+				}
+			}
+			if len(b.ok) < o.BatchSize && pixels < batchPixels {
 				continue
 			}
-			ok = append(ok, next)
-			imgs = append(imgs, data.ImageTensor(pic, o.Size, o.Crop)...)
-			if o.OutDir != "" {
-				pics = append(pics, pic)
-				pixels += pic.Bounds().Dx() * pic.Bounds().Dy()
+		}
+		if len(b.entries) > 0 {
+			select {
+			case out <- b:
+			case <-ctx.Done():
+				ahead.release(b.px)
+				return
 			}
 		}
-		if len(ok) == 0 {
-			continue
+		if !more {
+			return
 		}
-		p := d.Predict(imgs, len(ok))
-		for j, i := range ok {
-			var guess *detector.ClassGuess
-			if p.Classes != nil {
-				guess = &p.Classes[j]
-			}
-			dec := d.Decide(p.Scores[j], o.Class, guess, o.Threshold)
-			r := Result{Path: paths[i], Decision: &dec}
-			if o.OutDir != "" {
-				if err := WriteImages(&r, names[i], pics[j], p.Map(j), o); err != nil {
-					return failed, err
-				}
-				pics[j] = nil
-			}
-			emit(r)
+		b, pixels = &batch{}, 0
+	}
+}
+
+// score runs the network over the batch's readable images and decides
+// each one.
+func (b *batch) score(d *detector.Detector, o Options) {
+	s := o.Crop
+	imgs := make([]float32, 0, len(b.ok)*3*s*s)
+	for _, e := range b.ok {
+		imgs = append(imgs, e.in...)
+		e.in = nil
+	}
+	p := d.Predict(imgs, len(b.ok))
+	for j, e := range b.ok {
+		var guess *detector.ClassGuess
+		if p.Classes != nil {
+			guess = &p.Classes[j]
+		}
+		dec := d.Decide(p.Scores[j], o.Class, guess, o.Threshold)
+		e.r.Decision = &dec
+		if o.OutDir != "" {
+			e.amap = p.Map(j)
 		}
 	}
+}
+
+// finish writes the heat maps and masks of the batch, workers at a time,
+// and emits its results in input order. It stops at the first write error
+// (the results before it emitted) or when ctx is done.
+func (b *batch) finish(ctx context.Context, names []string, o Options, workers int, emit func(Result)) (failed int, err error) {
+	errs := make([]error, len(b.ok))
+	if o.OutDir != "" {
+		next := make(chan int)
+		var wg sync.WaitGroup
+		for range min(workers, len(b.ok)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := range next {
+					e := b.ok[j]
+					errs[j] = ctx.Err()
+					if errs[j] == nil {
+						errs[j] = WriteImages(&e.r, names[e.i], e.pic, e.amap, o)
+					}
+					e.pic, e.amap = nil, nil
+				}
+			}()
+		}
+		for j := range b.ok {
+			next <- j
+		}
+		close(next)
+		wg.Wait()
+	}
+	j := 0
+	for _, e := range b.entries {
+		if e.err != nil {
+			failed++
+			emit(Result{Path: e.r.Path, Error: e.err.Error()})
+			continue
+		}
+		if err := errs[j]; err != nil {
+			return failed, err
+		}
+		j++
+		emit(e.r)
+	}
 	return failed, nil
+}
+
+// budget is a counting semaphore of pixels for the reader, which is its
+// only acquirer (so a waiting request cannot be overtaken).
+type budget struct {
+	mu    sync.Mutex
+	free  int
+	freed chan struct{}
+}
+
+func newBudget(n int) *budget { return &budget{free: n, freed: make(chan struct{}, 1)} }
+
+// acquire takes n, waiting until it is free; false if ctx ended first.
+func (b *budget) acquire(ctx context.Context, n int) bool {
+	for {
+		b.mu.Lock()
+		if n <= b.free {
+			b.free -= n
+			b.mu.Unlock()
+			return true
+		}
+		b.mu.Unlock()
+		select {
+		case <-b.freed:
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+func (b *budget) release(n int) {
+	if n == 0 {
+		return
+	}
+	b.mu.Lock()
+	b.free += n
+	b.mu.Unlock()
+	select {
+	case b.freed <- struct{}{}:
+	default:
+	}
 }
