@@ -47,8 +47,10 @@ threshold marked. Both are written row by row, so any image up to the
 encoder and fusion block, the decoder's projections and 1×1 convolutions)
 with bfloat16 operands and float32 sums, on CPUs with AVX512_BF16 (Zen 4,
 Sapphire Rapids and later); norms, the selective scan and the anomaly map stay
-float32. Anomaly maps stay within about 1e-3 of fp32 (relative). Elsewhere it
-says so once on stderr and runs fp32. fp32 is the default and the reference.`,
+float32. On a trained model scores move by 0.1–0.3 % (median) and metrics by
+under a point, a few images much more (see README, Precision). Without
+AVX512_BF16 it says so once on stderr and runs fp32. fp32 is the default and
+the reference.`,
 		Example: `  mambaad predict --checkpoint runs/x/model.ckpt --out preds ./incoming
   mambaad predict --checkpoint model.ckpt --manifest images.txt --shard 3/10 --out results --no-images
   mambaad predict --checkpoint model.ckpt --threshold 0.12 'line3/*.png' > scores.jsonl`,

@@ -53,8 +53,10 @@ closes, every accepted request is answered, and the exit status is 0.
 encoder and fusion block, the decoder's projections and 1×1 convolutions)
 with bfloat16 operands and float32 sums, on CPUs with AVX512_BF16 (Zen 4,
 Sapphire Rapids and later); norms, the selective scan and the anomaly map stay
-float32. Anomaly maps stay within about 1e-3 of fp32 (relative). Elsewhere it
-says so once on stderr and runs fp32. fp32 is the default and the reference.`,
+float32. On a trained model scores move by 0.1–0.3 % (median) and metrics by
+under a point, a few images much more (see README, Precision). Without
+AVX512_BF16 it says so once on stderr and runs fp32. fp32 is the default and
+the reference.`,
 		Example: `  mambaad serve --checkpoint runs/mvtec/model.ckpt
   mambaad serve --checkpoint bolts=models/bolts --checkpoint nuts=nuts.ckpt --addr :9000 --log-format json
   curl -s -F image=@part.png localhost:8080/predict`,
