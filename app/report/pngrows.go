@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"strconv"
 )
 
 // RowFunc fills row y of an image being written by SavePNGRows: w bytes
@@ -82,61 +83,67 @@ func EncodePNGRows(out io.Writer, w, h int, gray bool, fill RowFunc) error {
 
 // filterRow computes the five PNG filters of cur (above it: prev) into
 // f[k][1:] and returns the one with the smallest sum of absolute values,
-// taking bytes as signed, the heuristic libpng and image/png use.
+// taking bytes as signed, the heuristic libpng and image/png use (the
+// first such filter on a tie). One pass computes the filters and their
+// sums together, without branches on the byte values but Paeth's.
 func filterRow(f *[5][]uint8, cur, prev []uint8, bpp int) int {
 	n := len(cur)
-	none, sub, up, avg, paeth := f[0][1:], f[1][1:], f[2][1:], f[3][1:], f[4][1:]
-	copy(none, cur)
-	for i := 0; i < n; i++ {
-		var a, c uint8
-		if i >= bpp {
-			a, c = cur[i-bpp], prev[i-bpp]
-		}
-		b := prev[i]
-		sub[i] = cur[i] - a
-		up[i] = cur[i] - b
-		avg[i] = cur[i] - uint8((int(a)+int(b))/2)
-		paeth[i] = cur[i] - paethPredictor(a, b, c)
+	none, sub, up, avg, paeth := f[0][1:n+1], f[1][1:n+1], f[2][1:n+1], f[3][1:n+1], f[4][1:n+1]
+	prev = prev[:n]
+	var sums [5]int
+	head := min(bpp, n)
+	for i := 0; i < head; i++ { // a = c = 0: sub and paeth are none, avg is b/2
+		v, b := cur[i], prev[i]
+		none[i], sub[i], up[i], avg[i], paeth[i] = v, v, v-b, v-b/2, v-b
+		sums[0] += abs8(v)
+		sums[2] += abs8(v - b)
+		sums[3] += abs8(v - b/2)
 	}
-	best, bestSum := 0, -1
-	for k := range f {
-		s := 0
-		for _, v := range f[k][1:] {
-			s += abs8(v)
-		}
-		if bestSum < 0 || s < bestSum {
-			best, bestSum = k, s
+	sums[1], sums[4] = sums[0], sums[2]
+	for i := head; i < n; i++ {
+		v, a, b, c := cur[i], cur[i-bpp], prev[i], prev[i-bpp]
+		fs, fu, fa, fp := v-a, v-b, v-uint8((uint(a)+uint(b))>>1), v-paethPredictor(a, b, c)
+		none[i], sub[i], up[i], avg[i], paeth[i] = v, fs, fu, fa, fp
+		sums[0] += abs8(v)
+		sums[1] += abs8(fs)
+		sums[2] += abs8(fu)
+		sums[3] += abs8(fa)
+		sums[4] += abs8(fp)
+	}
+	best := 0
+	for k := 1; k < len(sums); k++ {
+		if sums[k] < sums[best] {
+			best = k
 		}
 	}
 	return best
 }
 
+// abs8 is |v| with v taken as a signed byte.
 func abs8(v uint8) int {
-	if v < 128 {
-		return int(v)
-	}
-	return 256 - int(v)
+	x := int(int8(v))
+	m := x >> (strconv.IntSize - 1)
+	return (x ^ m) - m
 }
 
 func paethPredictor(a, b, c uint8) uint8 {
-	p := int(a) + int(b) - int(c)
-	pa, pb, pc := p-int(a), p-int(b), p-int(c)
-	if pa < 0 {
-		pa = -pa
-	}
-	if pb < 0 {
-		pb = -pb
-	}
-	if pc < 0 {
-		pc = -pc
+	// p = a+b−c; |p−a| = |b−c|, |p−b| = |a−c|, |p−c| = |a+b−2c|.
+	pa := abs(int(b) - int(c))
+	pb := abs(int(a) - int(c))
+	pc := abs(int(a) + int(b) - 2*int(c))
+	r := c
+	if pb <= pc {
+		r = b
 	}
 	if pa <= pb && pa <= pc {
-		return a
+		r = a
 	}
-	if pb <= pc {
-		return b
-	}
-	return c
+	return r
+}
+
+func abs(x int) int {
+	m := x >> (strconv.IntSize - 1)
+	return (x ^ m) - m
 }
 
 // chunkWriter turns each Write into one IDAT chunk.
