@@ -86,6 +86,7 @@ finds the same test split again; "mambaad calibrate" takes the same --data,
 				for _, n := range run.PresetNames() {
 					fmt.Fprintf(cmd.OutOrStdout(), "%-11s %s\n", n, run.PresetAbout(n))
 				}
+				fmt.Fprintf(cmd.OutOrStdout(), "\n%s\n", run.PresetMethods)
 				return nil
 			}
 			if cmd.Flags().Changed("epochs") && cmd.Flags().Changed("image-budget") {
