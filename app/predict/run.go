@@ -131,15 +131,22 @@ func Run(ctx context.Context, d *detector.Detector, paths []string, o Options, e
 			}
 		}
 	}()
+	done := 0
 	for b := range scored {
 		n, err := b.finish(ctx, names, o, workers, emit)
 		failed += n
 		if err != nil {
 			return failed, err
 		}
+		done += len(b.entries)
 	}
-	// The stages stop early only when ctx is done.
-	return failed, pctx.Err()
+	if done < len(paths) { // the stages stop early only when ctx is done
+		if err := pctx.Err(); err != nil {
+			return failed, err
+		}
+		return failed, fmt.Errorf("predict: stopped after %d of %d inputs", done, len(paths))
+	}
+	return failed, nil
 }
 
 // entry is one input on its way through the pipeline: its decoded picture
