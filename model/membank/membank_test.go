@@ -22,7 +22,7 @@ func randRows(r *rand.Rand, rows, d int) []float32 {
 func TestNearestMatchesBruteForce(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	const d = 37
-	for _, c := range []struct{ m, rows int }{{1, 5}, {300, 70}, {colBlock + 17, rowBlock + 3}} {
+	for _, c := range []struct{ m, rows int }{{1, 5}, {300, 70}, {bankChunk + 17, 2*queryBlock + 3}} {
 		vec := randRows(r, c.m, d)
 		b, err := New(d, vec)
 		if err != nil {
