@@ -16,6 +16,7 @@ import (
 
 	"github.com/mambaad/mambaad/app/detector"
 	"github.com/mambaad/mambaad/format/modelio"
+	"github.com/mambaad/mambaad/nn"
 )
 
 // Model is one served model name: its spec, the loaded instance (swapped
@@ -223,6 +224,10 @@ func (m *Model) load(force bool) (string, error) {
 		m.met.modelInfo.DeleteLabelValues(m.Name, old.version)
 	}
 	m.met.modelInfo.WithLabelValues(m.Name, version).Set(1)
+	// The warm-up's activation buffers go back to the system: an idle
+	// server holds its weights, not a batch's worth of scratch (the first
+	// batch allocates them again, a few milliseconds).
+	nn.ReleaseScratch()
 	debug.FreeOSMemory()
 	return version, nil
 }

@@ -14,7 +14,9 @@ func newDemoCmd() *cobra.Command {
 
   1. write the synthetic defect dataset (4 classes, MVTec layout) to OUT/data;
   2. train one small model on all classes (preset "demo": 128×128, ResNet18
-     encoder, light decoder) into OUT;
+     encoder, light decoder, scored with the combined method: the Mamba
+     decoder's reconstruction error plus a memory bank of normal patches)
+     into OUT;
   3. evaluate it and write OUT/eval/report.html with the seven metrics, curves
      and heat maps.
 

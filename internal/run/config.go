@@ -336,7 +336,6 @@ func cpu256() Config {
 	c := referenceConfig(20)
 	c.Model.Backbone = "resnet18"
 	c.Model.Method = string(detector.MethodCombined)
-	c.Model.MemoryBank.MaxPatches = 8192
 	c.Train.BatchSize = 8
 	c.Train.ImageBudget = CPU256Budget
 	c.Out = "runs/cpu-256"
@@ -346,8 +345,8 @@ func cpu256() Config {
 // CPU256Budget and CPU128Budget are the CPU presets' training images
 // (train.image_budget): about 55 minutes of training on 2 cores.
 const (
-	CPU256Budget = 9600
-	CPU128Budget = 30000
+	CPU256Budget = 8000
+	CPU128Budget = 26000
 )
 
 func cpu128() Config {
