@@ -166,7 +166,7 @@ func (o *trainFlags) register(f *pflag.FlagSet) {
 	f.BoolVar(&o.skipBad, "skip-bad", false, "skip unreadable images (training and evaluation) with a warning instead of failing")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	f.BoolVar(&o.helpPresets, "help-presets", false, "describe the presets and exit")
-	f.StringVar(&o.method, "method", "", "how anomaly maps are made: recon (the paper's reconstruction error), memory (a memory bank of normal patches, no training) or combined (both)")
+	f.StringVar(&o.method, "method", "", "how anomaly maps are made: recon (the paper's reconstruction error), memory (a memory bank of normal patches, no training) or combined (both; the CPU presets' and the demo's default)")
 	f.StringVar(&o.init, "init", "", "start fusion and decoder from this checkpoint (mambaad model.ckpt or reference .pth) instead of random weights")
 	f.BoolVar(&o.halfModel, "half-model", false, "store model.ckpt's trained weights as float16 (half the size)")
 	f.StringVar(&o.resume, "resume", "", "continue OUT/last.ckpt, or the checkpoint given (--resume FILE)")

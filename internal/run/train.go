@@ -322,14 +322,14 @@ func (r *trainRun) setup(ctx context.Context) error {
 	if len(samples) == 0 {
 		return fmt.Errorf("%s: no training images for classes %q", cfg.Data.Root, cfg.Data.Classes)
 	}
-	if b := cfg.Train.ImageBudget; b > 0 {
-		cfg.Train.Epochs = max(1, int(math.Round(float64(b)/float64(len(samples)))))
-		r.Config.Train.Epochs = cfg.Train.Epochs
-		fmt.Fprintf(r.Stderr, "image budget %d: %s of %d training images\n", b, plural(cfg.Train.Epochs, "epoch"), len(samples))
-	}
 	method, err := cfg.Model.method()
 	if err != nil {
 		return err
+	}
+	if b := cfg.Train.ImageBudget; b > 0 && method != detector.MethodMemory {
+		cfg.Train.Epochs = max(1, int(math.Round(float64(b)/float64(len(samples)))))
+		r.Config.Train.Epochs = cfg.Train.Epochs
+		fmt.Fprintf(r.Stderr, "image budget %d: %s of %d training images\n", b, plural(cfg.Train.Epochs, "epoch"), len(samples))
 	}
 	var m *model.MambaAD
 	if r.Resume != "" && method == detector.MethodMemory {
