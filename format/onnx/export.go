@@ -414,7 +414,7 @@ func (e *exporter) reconMap(f, g [3]string) string {
 // concatenated), each one's Euclidean distance to its nearest bank row,
 // resized to the image (bilinear, align_corners=False) and blurred. As in
 // Bank.Nearest, the nearest row is found with the expansion |b|² − 2·q·b
-// (one MatMul, ArgMin taking the first minimum) and its distance then
+// (one Gemm, ArgMin taking the first minimum) and its distance then
 // computed directly, free of the expansion's cancellation.
 func (e *exporter) memoryMap(f2, f3 string) string {
 	b := e.b
@@ -435,8 +435,7 @@ func (e *exporter) memoryMap(f2, f3 string) string {
 	}
 	p3 := resize(pool(f3), s3, s2)
 	cat := b.Op("Concat", []string{pool(f2), p3}, AInt("axis", 1))
-	q := e.transpose(e.reshape(cat, 0, int64(c[1]+c[2]), int64(s2*s2)), 0, 2, 1) // (B, P, d)
-	bankT := b.Init("membank_T", transpose2(mem.Vec, rows, d), d, rows)
+	q := e.reshape(e.transpose(e.reshape(cat, 0, int64(c[1]+c[2]), int64(s2*s2)), 0, 2, 1), -1, int64(d)) // (B·P, d)
 	sq := make([]float32, rows)
 	for i := range sq {
 		var acc float32
@@ -445,12 +444,17 @@ func (e *exporter) memoryMap(f2, f3 string) string {
 		}
 		sq[i] = acc
 	}
-	t := e.add(e.mul(b.Op("MatMul", []string{q, bankT}), b.Scalar(-2)), b.Init("membank_sqnorm", sq, rows))
+	// One copy of the bank serves both the search (Gemm with transB: −2·q·bᵀ
+	// + |b|²) and the exact distance (Gather of the row found), so the file
+	// holds the bank once, as the checkpoint does.
+	bank := b.Init("membank", mem.Vec, rows, d)
+	t := b.Op("Gemm", []string{q, bank, b.Init("membank_sqnorm", sq, rows)},
+		AFloat("alpha", -2), AFloat("beta", 1), AInt("transB", 1)) // (B·P, rows)
 	idx := b.Op("ArgMin", []string{t}, AInt("axis", -1), AInt("keepdims", 0), AInt("select_last_index", 0))
-	nearest := b.Op("Gather", []string{b.Init("membank", mem.Vec, rows, d), idx}, AInt("axis", 0)) // (B, P, d)
+	nearest := b.Op("Gather", []string{bank, idx}, AInt("axis", 0)) // (B·P, d)
 	diff := b.Op("Sub", []string{q, nearest})
 	dist := b.Op("Sqrt", []string{b.Op("ReduceSumSquare", []string{diff}, AInts("axes", -1), AInt("keepdims", 0))})
-	dmap := e.reshape(dist, 0, 1, int64(s2), int64(s2))
+	dmap := e.reshape(dist, -1, 1, int64(s2), int64(s2))
 	return e.blur(resize(dmap, s2, S), S, model.Sigma)
 }
 

@@ -405,6 +405,30 @@ func TestExportMemoryMethods(t *testing.T) {
 			if !slices.Contains(meta, onnx.Entry{Key: MetaMethod, Value: string(method)}) {
 				t.Errorf("metadata %v lacks method %s", meta, method)
 			}
+			// The bank is stored once (the search and the exact distance
+			// share it), so the file stays about the checkpoint's size.
+			raw, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			om, err := onnx.Decode(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bankElems := int64(d.Bank.Len() * d.Bank.Dim)
+			copies := 0
+			for _, in := range om.Graph.Initializers {
+				n := int64(1)
+				for _, v := range in.Dims {
+					n *= v
+				}
+				if n == bankElems && strings.HasPrefix(in.Name, "membank") {
+					copies++
+				}
+			}
+			if copies != 1 {
+				t.Errorf("the ONNX file holds the %d-value bank %d times, want once", bankElems, copies)
+			}
 			t.Run("checker", func(t *testing.T) {
 				py := exporttest.NeedPython(t, "onnx", "python3-onnx")
 				checkONNXFile(t, py, out, 64, 0)
