@@ -383,7 +383,7 @@ func memoryCheckpoint(t testing.TB, m *model.MambaAD, dir string, method detecto
 }
 
 // TestExportMemoryMethods: the memory and combined methods export too (the
-// bank's nearest-neighbour search as MatMul, ArgMin and Gather), pass the
+// bank's nearest-neighbour search as Gemm, ArgMin and Gather), pass the
 // ONNX checker, and ONNX Runtime gives detector.Predict's maps and scores.
 func TestExportMemoryMethods(t *testing.T) {
 	m := exporttest.SmallModel(t, "zorder", 4, 4, 21)
@@ -577,5 +577,46 @@ func TestExportCheckpoint(t *testing.T) {
 			p := compareWithORT(t, ort, d, out, x, len(paths))
 			t.Logf("%d images: map max rel %.2e, abs/max %.2e", len(paths), p.MaxRel, p.MaxAbsOverMax)
 		}
+	}
+}
+
+// TestBankCheckpointRoundTrip: a checkpoint with a memory bank loads back
+// with the same bank, fusion scales and method, and the loaded detector
+// predicts exactly what the saved one did.
+func TestBankCheckpointRoundTrip(t *testing.T) {
+	m := exporttest.SmallModel(t, "hilbert", 4, 4, 5)
+	x := exporttest.Images(2, 64, 6)
+	for _, method := range []detector.Method{detector.MethodMemory, detector.MethodCombined} {
+		t.Run(string(method), func(t *testing.T) {
+			ckpt := memoryCheckpoint(t, m, t.TempDir(), method)
+			d, err := detector.Load(ckpt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Meta.Method != method || d.Bank == nil {
+				t.Fatalf("loaded method %q, bank %v", d.Meta.Method, d.Bank != nil)
+			}
+			// The reference: the same bank and scales on the in-memory model.
+			ref := detector.FromModel(m)
+			ref.Meta.Method, ref.Meta.Fusion = method, d.Meta.Fusion
+			if method == detector.MethodCombined && (d.Meta.Fusion == nil || d.Meta.Fusion.ReconScale != 0.35 || d.Meta.Fusion.MemoryScale != 1.7) {
+				t.Fatalf("fusion scales %+v, want 0.35 and 1.7", d.Meta.Fusion)
+			}
+			chans, sides := m.FeatureShapes()
+			const nb = 3
+			f := m.Features(exporttest.Images(nb, m.Cfg.ImageSize, 99), nb)
+			vec := make([]float32, nb*sides[1]*sides[1]*membank.Dim(chans[1], chans[2]))
+			membank.Embed(f[1], f[2], nb, chans[1], chans[2], sides[1], sides[2], vec)
+			if !slices.Equal(d.Bank.Vec, vec) {
+				t.Fatal("the loaded bank differs from the saved one")
+			}
+			if ref.Bank, err = membank.New(d.Bank.Dim, vec); err != nil {
+				t.Fatal(err)
+			}
+			got, want := d.Predict(x, 2), ref.Predict(x, 2)
+			if !slices.Equal(got.Maps, want.Maps) || !slices.Equal(got.Scores, want.Scores) {
+				t.Error("the loaded detector predicts differently from the saved one")
+			}
+		})
 	}
 }
