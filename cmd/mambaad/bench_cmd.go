@@ -59,11 +59,7 @@ training row stays fp32.`,
 				runtime.GOMAXPROCS(threads)
 			}
 			o.Sections = args
-			o.Stdout, o.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
+			return validateRun(cmd, &o.Stdout, &o.Stderr, &o)
 		},
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print one JSON object")

@@ -38,15 +38,11 @@ threshold ("normalized_score": 1.0 is the boundary on every class).`,
   mambaad calibrate --checkpoint model.ckpt --data ./parts --dataset folder`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Stdout, o.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
 			var err error
 			if o.Folders, err = run.ParseFolderFlags(folders); err != nil {
 				return err
 			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
+			return validateRun(cmd, &o.Stdout, &o.Stderr, &o)
 		},
 	}
 	f := cmd.Flags()

@@ -27,11 +27,7 @@ encoder, clearly labelled as such in the output and the report.`,
   mambaad demo --out /tmp/demo --epochs 4`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Stdout, o.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
+			return validateRun(cmd, &o.Stdout, &o.Stderr, &o)
 		},
 	}
 	f := cmd.Flags()

@@ -57,11 +57,7 @@ the reference.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Inputs, o.HasThreshold = args, cmd.Flags().Changed("threshold")
-			o.Stdout, o.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
+			return validateRun(cmd, &o.Stdout, &o.Stderr, &o)
 		},
 	}
 	f := cmd.Flags()

@@ -39,15 +39,11 @@ the reference.`,
   mambaad test --checkpoint model.ckpt --data ./parts --dataset folder   # parts/good, parts/bad, parts/masks`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Stdout, o.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
 			var err error
 			if o.Folders, err = run.ParseFolderFlags(folders); err != nil {
 				return err
 			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
+			return validateRun(cmd, &o.Stdout, &o.Stderr, &o)
 		},
 	}
 	f := cmd.Flags()

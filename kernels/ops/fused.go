@@ -41,18 +41,9 @@ func layerNormSiLUMul(l isa.Level, x []float32, rows, cols int, gamma, beta []fl
 // followed by silu (z nil) or the silu gate by z, a block of rows at a
 // time.
 func normAct(l isa.Level, fn string, x []float32, rows, cols int, gamma, beta []float32, eps float32, z, y, out, mean, rstd []float32) {
-	checkDims(fn, rows, cols)
-	n := rows * cols
-	checkLen(fn, "x", x, n)
-	checkOpt(fn, "y", y, n)
-	checkLen(fn, "out", out, n)
-	checkOpt(fn, "gamma", gamma, cols)
-	checkOpt(fn, "beta", beta, cols)
-	checkOpt(fn, "mean", mean, rows)
-	checkOpt(fn, "rstd", rstd, rows)
-	if !(cols > 0 || rows == 0) {
-		fail("%s: cols must be positive", fn)
-	}
+	checkNorm(fn, x, rows, cols, gamma, beta, mean, rstd)
+	checkOpt(fn, "y", y, rows*cols)
+	checkLen(fn, "out", out, rows*cols)
 	ln, act := lnKernelsFor(l), actKernelsFor(l)
 	block := func(lo, hi int) {
 		var m, s []float32

@@ -39,12 +39,11 @@ func InstanceNormBackward(dy, x []float32, planes, hw int, mean, rstd, dx []floa
 // enough to pay for a hand-off.
 func rowGrain(cols int) int { return max(1, (16<<10)/max(cols, 1)) }
 
-func layerNorm(l isa.Level, x []float32, rows, cols int, gamma, beta []float32, eps float32, y, mean, rstd []float32) {
-	const fn = "LayerNorm"
+// checkNorm checks the arguments every row-normalisation kernel shares:
+// the shape, the input, the optional affine parameters and statistics.
+func checkNorm(fn string, x []float32, rows, cols int, gamma, beta, mean, rstd []float32) {
 	checkDims(fn, rows, cols)
-	n := rows * cols
-	checkLen(fn, "x", x, n)
-	checkLen(fn, "y", y, n)
+	checkLen(fn, "x", x, rows*cols)
 	checkOpt(fn, "gamma", gamma, cols)
 	checkOpt(fn, "beta", beta, cols)
 	checkOpt(fn, "mean", mean, rows)
@@ -52,6 +51,12 @@ func layerNorm(l isa.Level, x []float32, rows, cols int, gamma, beta []float32, 
 	if !(cols > 0 || rows == 0) {
 		fail("%s: cols must be positive", fn)
 	}
+}
+
+func layerNorm(l isa.Level, x []float32, rows, cols int, gamma, beta []float32, eps float32, y, mean, rstd []float32) {
+	const fn = "LayerNorm"
+	checkNorm(fn, x, rows, cols, gamma, beta, mean, rstd)
+	checkLen(fn, "y", y, rows*cols)
 	k := lnKernelsFor(l)
 	if rows <= rowGrain(cols) { // one chunk: no closure, no allocation
 		k.forward(x, y, rows, cols, gamma, beta, eps, mean, rstd)
